@@ -1,0 +1,31 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "sfconv",
+    products: [
+        .library(name: "SFConv", targets: ["SFConv"]),
+        .executable(name: "sfconv", targets: ["sfconv"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CFFTW3f", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        .target(
+            name: "SFConv",
+            dependencies: ["CSndFile", "CFFTW3f", "CSoxr"]
+        ),
+        .executableTarget(
+            name: "sfconv",
+            dependencies: [
+                "SFConv",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SFConvTests", dependencies: ["SFConv"]),
+        .testTarget(name: "CLITests", dependencies: ["sfconv"]),
+    ]
+)

@@ -1,0 +1,178 @@
+import CSndFile
+
+/// A file container that libsndfile writes (the major format).
+public enum Container: String, CaseIterable, Sendable {
+    case wav, flac, aiff, caf, w64, rf64, au, ogg, opus, mp3
+
+    /// The container a file name asks for, from its extension (case-insensitive).
+    public init?(fileExtension: String) {
+        switch fileExtension.lowercased() {
+        case "wav", "wave": self = .wav
+        case "flac": self = .flac
+        case "aif", "aiff", "aifc": self = .aiff
+        case "caf": self = .caf
+        case "w64": self = .w64
+        case "rf64": self = .rf64
+        case "au", "snd": self = .au
+        case "ogg", "oga": self = .ogg
+        case "opus": self = .opus
+        case "mp3": self = .mp3
+        default: return nil
+        }
+    }
+
+    var majorFormat: Int32 {
+        switch self {
+        case .wav: Int32(SF_FORMAT_WAV)
+        case .flac: Int32(SF_FORMAT_FLAC)
+        case .aiff: Int32(SF_FORMAT_AIFF)
+        case .caf: Int32(SF_FORMAT_CAF)
+        case .w64: Int32(SF_FORMAT_W64)
+        case .rf64: Int32(SF_FORMAT_RF64)
+        case .au: Int32(SF_FORMAT_AU)
+        case .ogg, .opus: Int32(SF_FORMAT_OGG)
+        case .mp3: Int32(SF_FORMAT_MPEG)
+        }
+    }
+
+    /// The sample encodings a user may choose for this container, best first.
+    var writableSubtypes: [SampleSubtype] {
+        switch self {
+        case .wav, .caf, .w64, .rf64, .au, .aiff: [.float, .pcm24, .pcm16, .pcm32, .double, .pcm8]
+        case .flac: [.pcm24, .pcm16, .pcm8]
+        case .ogg, .opus, .mp3: []
+        }
+    }
+
+    /// The codec of a lossy container, which has no choice of subtype.
+    var codecSubtype: Int32? {
+        switch self {
+        case .ogg: Int32(SF_FORMAT_VORBIS)
+        case .opus: Int32(SF_FORMAT_OPUS)
+        case .mp3: Int32(SF_FORMAT_MPEG_LAYER_III)
+        default: nil
+        }
+    }
+}
+
+/// How samples are stored: the `--subtype` choices.
+public enum SampleSubtype: String, CaseIterable, Sendable {
+    case pcm8, pcm16, pcm24, pcm32, float, double
+
+    var formatValue: Int32 {
+        switch self {
+        case .pcm8: Int32(SF_FORMAT_PCM_S8)
+        case .pcm16: Int32(SF_FORMAT_PCM_16)
+        case .pcm24: Int32(SF_FORMAT_PCM_24)
+        case .pcm32: Int32(SF_FORMAT_PCM_32)
+        case .float: Int32(SF_FORMAT_FLOAT)
+        case .double: Int32(SF_FORMAT_DOUBLE)
+        }
+    }
+
+    init?(formatValue: Int32) {
+        switch formatValue {
+        case Int32(SF_FORMAT_PCM_S8), Int32(SF_FORMAT_PCM_U8): self = .pcm8
+        case Int32(SF_FORMAT_PCM_16): self = .pcm16
+        case Int32(SF_FORMAT_PCM_24): self = .pcm24
+        case Int32(SF_FORMAT_PCM_32): self = .pcm32
+        case Int32(SF_FORMAT_FLOAT): self = .float
+        case Int32(SF_FORMAT_DOUBLE): self = .double
+        default: return nil
+        }
+    }
+
+    /// Integer encodings clip at full scale.
+    public var isInteger: Bool { self != .float && self != .double }
+
+    /// Bits per sample.
+    public var bitDepth: Int {
+        switch self {
+        case .pcm8: 8
+        case .pcm16: 16
+        case .pcm24: 24
+        case .pcm32, .float: 32
+        case .double: 64
+        }
+    }
+}
+
+/// A libsndfile format value (container | subtype), with readable names.
+public struct SoundFormat: Sendable, Equatable {
+    public var rawValue: Int32
+
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    init(container: Container, subtype: Int32) {
+        rawValue = container.majorFormat | subtype
+    }
+
+    var majorValue: Int32 { rawValue & Int32(SF_FORMAT_TYPEMASK) }
+    var subtypeValue: Int32 { rawValue & Int32(SF_FORMAT_SUBMASK) }
+
+    /// The subtype as a `--subtype` choice, when it is one (nil for codecs such as Vorbis).
+    public var sampleSubtype: SampleSubtype? { SampleSubtype(formatValue: subtypeValue) }
+
+    /// Whether samples are stored as IEEE floats (the only encodings that can hold NaN and infinity).
+    public var isFloatingPoint: Bool {
+        subtypeValue == Int32(SF_FORMAT_FLOAT) || subtypeValue == Int32(SF_FORMAT_DOUBLE)
+    }
+
+    /// libsndfile's name of the container, e.g. "WAV (Microsoft)".
+    public var containerName: String { Self.name(of: majorValue, command: Int32(SFC_GET_FORMAT_MAJOR_COUNT), Int32(SFC_GET_FORMAT_MAJOR)) }
+
+    /// libsndfile's name of the sample encoding, e.g. "32 bit float".
+    public var subtypeName: String { Self.name(of: subtypeValue, command: Int32(SFC_GET_FORMAT_SUBTYPE_COUNT), Int32(SFC_GET_FORMAT_SUBTYPE)) }
+
+    /// A short lowercase name for scripts: the `--subtype` name or the codec's.
+    public var subtypeShortName: String {
+        if let s = sampleSubtype { return s.rawValue }
+        switch subtypeValue {
+        case Int32(SF_FORMAT_VORBIS): return "vorbis"
+        case Int32(SF_FORMAT_OPUS): return "opus"
+        case Int32(SF_FORMAT_MPEG_LAYER_III): return "mp3"
+        case Int32(SF_FORMAT_ULAW): return "ulaw"
+        case Int32(SF_FORMAT_ALAW): return "alaw"
+        default: return String(subtypeValue, radix: 16)
+        }
+    }
+
+    private static func name(of value: Int32, command countCommand: Int32, _ entryCommand: Int32) -> String {
+        var count: Int32 = 0
+        sf_command(nil, countCommand, &count, Int32(MemoryLayout<Int32>.size))
+        for index in 0..<count {
+            var info = SF_FORMAT_INFO()
+            info.format = index
+            sf_command(nil, entryCommand, &info, Int32(MemoryLayout<SF_FORMAT_INFO>.size))
+            if info.format == value, let name = info.name { return String(cString: name) }
+        }
+        return "unknown (0x\(String(value, radix: 16)))"
+    }
+
+    /// The output format for `container`: the requested subtype, else the input's when the
+    /// container can store it, else the container's best.
+    public static func forOutput(
+        container: Container, requested: SampleSubtype?, input: SoundFormat?, path: String
+    ) throws -> SoundFormat {
+        if let codec = container.codecSubtype {
+            if let requested {
+                throw SFConvError("--subtype \(requested.rawValue) does not apply to \(container.rawValue) output, which is always \(container.rawValue)-encoded", path: path)
+            }
+            return SoundFormat(container: container, subtype: codec)
+        }
+        let allowed = container.writableSubtypes
+        if let requested {
+            guard allowed.contains(requested) else {
+                let list = allowed.map(\.rawValue).joined(separator: ", ")
+                throw SFConvError("\(container.rawValue) cannot store \(requested.rawValue) samples; choose one of \(list)", path: path)
+            }
+            return SoundFormat(container: container, subtype: requested.formatValue)
+        }
+        if let inputSubtype = input?.sampleSubtype, allowed.contains(inputSubtype) {
+            return SoundFormat(container: container, subtype: inputSubtype.formatValue)
+        }
+        // A float input going to FLAC keeps the most precision FLAC has; a lossy input becomes float.
+        let fallback: SampleSubtype = allowed.contains(.float) ? .float : allowed[0]
+        return SoundFormat(container: container, subtype: fallback.formatValue)
+    }
+}

@@ -1,0 +1,139 @@
+import CSndFile
+import Foundation
+
+/// Reads an audio file block by block through libsndfile, as interleaved 32-bit floats.
+///
+/// Owns its `SNDFILE*`. Float files are checked for NaN and infinity as they are read. When the
+/// file ends before the frame count its header declares, ``finish(diagnostics:)`` warns.
+public final class SoundFileReader {
+    public let path: String
+    public let channelCount: Int
+    public let sampleRate: Int
+    public let format: SoundFormat
+    /// The frame count the header declares; nil when unknown (a FLAC written to a pipe).
+    public let declaredFrameCount: Int?
+    public private(set) var framesRead = 0
+
+    private let handle: OpaquePointer
+    private let frameCountIsExact: Bool
+    private var reachedEnd = false
+
+    public init(path: String) throws {
+        try Self.checkReadable(path)
+        var info = SF_INFO()
+        guard let handle = sf_open(path, Int32(SFM_READ), &info) else {
+            throw SFConvError("cannot read as audio: \(Self.libraryMessage(nil))", path: path)
+        }
+        self.path = path
+        self.handle = handle
+        channelCount = Int(info.channels)
+        sampleRate = Int(info.samplerate)
+        format = SoundFormat(rawValue: info.format)
+        declaredFrameCount = info.frames >= 0 && info.frames < Int64(Int32.max) * 1024 ? Int(info.frames) : nil
+        let major = format.majorValue
+        frameCountIsExact = major != Int32(SF_FORMAT_MPEG) && major != Int32(SF_FORMAT_OGG)
+        guard channelCount > 0, sampleRate > 0 else {
+            sf_close(handle)
+            throw SFConvError("file header is damaged: \(channelCount) channels at \(sampleRate) Hz", path: path)
+        }
+    }
+
+    deinit { sf_close(handle) }
+
+    /// Duration the header declares, in seconds.
+    public var declaredDuration: Double? { declaredFrameCount.map { Double($0) / Double(sampleRate) } }
+
+    /// Reads up to `frameCount` frames into `buffer` (room for `frameCount * channelCount` floats).
+    /// Returns the frames read; 0 at the end of the file.
+    public func read(into buffer: UnsafeMutablePointer<Float>, frameCount: Int) throws -> Int {
+        if reachedEnd || frameCount == 0 { return 0 }
+        let got = Int(sf_readf_float(handle, buffer, sf_count_t(frameCount)))
+        if got <= 0 {
+            reachedEnd = true
+            return 0
+        }
+        if format.isFloatingPoint {
+            try checkFinite(buffer, sampleCount: got * channelCount)
+        }
+        framesRead += got
+        return got
+    }
+
+    /// After the last read: warns when the file held fewer frames than its header declares.
+    public func finish(diagnostics: Diagnostics) {
+        if frameCountIsExact, let declared = declaredFrameCount, framesRead < declared {
+            diagnostics.warning("file ends after \(framesRead) of the \(declared) frames its header declares (truncated or damaged); processed the readable part (\(path))")
+        }
+    }
+
+    /// Reads the whole file into planar channels (for kernels and impulse responses).
+    public func readAll(diagnostics: Diagnostics) throws -> AudioBuffer {
+        let blockFrames = 65536
+        var interleaved = [Float](repeating: 0, count: blockFrames * channelCount)
+        var channels = [[Float]](repeating: [], count: channelCount)
+        if let declared = declaredFrameCount, declared < 1 << 28 {
+            for c in channels.indices { channels[c].reserveCapacity(declared) }
+        }
+        while true {
+            let got = try interleaved.withUnsafeMutableBufferPointer {
+                try read(into: $0.baseAddress!, frameCount: blockFrames)
+            }
+            if got == 0 { break }
+            for c in 0..<channelCount {
+                for i in 0..<got { channels[c].append(interleaved[i * channelCount + c]) }
+            }
+        }
+        finish(diagnostics: diagnostics)
+        return AudioBuffer(channels: channels, sampleRate: sampleRate)
+    }
+
+    private func checkFinite(_ buffer: UnsafeMutablePointer<Float>, sampleCount: Int) throws {
+        // Any NaN or infinity makes the product sum NaN; look closer only then.
+        var probe: Float = 0
+        for i in 0..<sampleCount { probe += buffer[i] * 0 }
+        guard probe.isNaN else { return }
+        for i in 0..<sampleCount where !buffer[i].isFinite {
+            let frame = framesRead + i / channelCount
+            let kind = buffer[i].isNaN ? "NaN" : "infinite"
+            throw SFConvError("\(kind) sample at frame \(frame), channel \(i % channelCount + 1)", path: path)
+        }
+    }
+
+    static func checkReadable(_ path: String) throws {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw SFConvError(errno == ENOENT ? "no such file" : "cannot open: \(String(cString: strerror(errno)))", path: path)
+        }
+        if status.st_mode & S_IFMT == S_IFDIR {
+            throw SFConvError("is a directory, not an audio file", path: path)
+        }
+        if status.st_mode & S_IFMT == S_IFREG && status.st_size == 0 {
+            throw SFConvError("file is empty (0 bytes)", path: path)
+        }
+        guard access(path, R_OK) == 0 else {
+            throw SFConvError("cannot open: \(String(cString: strerror(errno)))", path: path)
+        }
+    }
+
+    static func libraryMessage(_ handle: OpaquePointer?) -> String {
+        guard let text = sf_strerror(handle) else { return "unknown libsndfile error" }
+        var message = String(cString: text)
+        while message.hasSuffix(".") || message.hasSuffix("\n") { message.removeLast() }
+        return message
+    }
+}
+
+/// Planar audio held in memory: kernels and impulse responses, never whole input files.
+public struct AudioBuffer: Sendable, Equatable {
+    public var channels: [[Float]]
+    public var sampleRate: Int
+
+    public init(channels: [[Float]], sampleRate: Int) {
+        precondition(!channels.isEmpty && channels.allSatisfy { $0.count == channels[0].count })
+        self.channels = channels
+        self.sampleRate = sampleRate
+    }
+
+    public var channelCount: Int { channels.count }
+    public var frameCount: Int { channels[0].count }
+}

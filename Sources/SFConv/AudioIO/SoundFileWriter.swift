@@ -1,0 +1,133 @@
+import CSndFile
+import Foundation
+
+/// Writes interleaved float frames through libsndfile into a temporary file beside the target,
+/// which ``commit()`` renames over the target. Until then the target is untouched; a writer
+/// released without `commit()` (an error, a thrown exception) removes its temporary file.
+///
+/// Integer encodings clip at full scale: samples beyond ±1 are clamped and counted.
+public final class SoundFileWriter {
+    public let path: String
+    public let format: SoundFormat
+    public let channelCount: Int
+    public let sampleRate: Int
+    public private(set) var framesWritten = 0
+    /// Samples beyond full scale that an integer encoding clamped.
+    public private(set) var clippedSampleCount = 0
+    /// The largest absolute sample value written, before any clamping.
+    public private(set) var peak: Float = 0
+
+    private let temporaryPath: String
+    private var handle: OpaquePointer?
+    private let clamps: Bool
+
+    /// - Parameters:
+    ///   - path: the file to create; refused if it exists unless `overwrite` is true.
+    ///   - format: container and encoding.
+    ///   - channelCount: 1 or more.
+    ///   - sampleRate: in Hz.
+    public init(path: String, format: SoundFormat, channelCount: Int, sampleRate: Int, overwrite: Bool) throws {
+        try Self.checkDestination(path, overwrite: overwrite)
+        var info = SF_INFO()
+        info.channels = Int32(channelCount)
+        info.samplerate = Int32(sampleRate)
+        info.format = format.rawValue
+        guard sf_format_check(&info) != 0 else {
+            throw SFConvError("cannot write \(format.containerName) with \(format.subtypeName) samples, \(channelCount) channels at \(sampleRate) Hz", path: path)
+        }
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        let token = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        temporaryPath = folder + "/." + url.lastPathComponent + ".sfconv-\(getpid())-\(token).tmp"
+        TemporaryFiles.register(temporaryPath)
+        guard let handle = sf_open(temporaryPath, Int32(SFM_WRITE), &info) else {
+            let reason = SoundFileReader.libraryMessage(nil)
+            unlink(temporaryPath)
+            TemporaryFiles.unregister(temporaryPath)
+            throw SFConvError("cannot create output: \(reason)", path: path)
+        }
+        self.handle = handle
+        self.path = path
+        self.format = format
+        self.channelCount = channelCount
+        self.sampleRate = sampleRate
+        clamps = format.sampleSubtype?.isInteger ?? true
+        sf_command(handle, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
+    }
+
+    deinit {
+        if let handle {
+            sf_close(handle)
+            unlink(temporaryPath)
+            TemporaryFiles.unregister(temporaryPath)
+        }
+    }
+
+    /// Writes `frameCount` interleaved frames. Clamps integer-bound samples in place.
+    public func write(_ frames: UnsafeMutablePointer<Float>, frameCount: Int) throws {
+        guard let handle else { preconditionFailure("write after commit") }
+        guard frameCount > 0 else { return }
+        let sampleCount = frameCount * channelCount
+        var blockPeak: Float = 0
+        for i in 0..<sampleCount { blockPeak = max(blockPeak, abs(frames[i])) }
+        peak = max(peak, blockPeak)
+        if clamps && blockPeak > 1 {
+            for i in 0..<sampleCount where abs(frames[i]) > 1 {
+                frames[i] = frames[i] > 0 ? 1 : -1
+                clippedSampleCount += 1
+            }
+        }
+        let written = Int(sf_writef_float(handle, frames, sf_count_t(frameCount)))
+        guard written == frameCount else {
+            let reason = String(cString: strerror(errno))
+            throw SFConvError("write failed after \(framesWritten + max(written, 0)) frames: \(SoundFileReader.libraryMessage(handle)) (\(reason))", path: path)
+        }
+        framesWritten += frameCount
+    }
+
+    /// Finishes the file and moves it over the target.
+    public func commit() throws {
+        guard let handle else { return }
+        sf_write_sync(handle)
+        let closeStatus = sf_close(handle)
+        self.handle = nil
+        defer { TemporaryFiles.unregister(temporaryPath) }
+        guard closeStatus == 0 else {
+            unlink(temporaryPath)
+            throw SFConvError("cannot finish output: \(SoundFileReader.libraryMessage(nil))", path: path)
+        }
+        guard rename(temporaryPath, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporaryPath)
+            throw SFConvError("cannot move the finished output into place: \(reason)", path: path)
+        }
+    }
+
+    /// A sentence for stderr when samples were clipped, with the gain that would have avoided it.
+    public var clippingReport: String? {
+        guard clippedSampleCount > 0 else { return nil }
+        let peakDB = 20 * log10(Double(peak))
+        let figures = String(format: "(peak %+.2f dBFS); a gain of %.2f dB would avoid it", peakDB, -peakDB - 0.01)
+        return "\(clippedSampleCount) samples clipped \(figures) (\(path))"
+    }
+
+    static func checkDestination(_ path: String, overwrite: Bool) throws {
+        var status = stat()
+        if stat(path, &status) == 0 {
+            if status.st_mode & S_IFMT == S_IFDIR {
+                throw SFConvError("output is a directory", path: path)
+            }
+            guard overwrite else {
+                throw SFConvError("output file exists; use --force to overwrite it", path: path)
+            }
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var folderStatus = stat()
+        guard stat(folder, &folderStatus) == 0, folderStatus.st_mode & S_IFMT == S_IFDIR else {
+            throw SFConvError("output folder does not exist", path: path)
+        }
+        guard access(folder, W_OK) == 0 else {
+            throw SFConvError("output folder is not writable", path: path)
+        }
+    }
+}

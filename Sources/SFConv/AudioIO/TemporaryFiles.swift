@@ -1,0 +1,41 @@
+import Dispatch
+import Foundation
+
+/// Temporary output files that must not survive the process: removed on SIGINT, SIGTERM and
+/// SIGHUP before the process ends with that signal, and by their writers on any error.
+enum TemporaryFiles {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var paths: Set<String> = []
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+
+    static func register(_ path: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        if sources.isEmpty { installSignalHandlers() }
+        paths.insert(path)
+    }
+
+    static func unregister(_ path: String) {
+        lock.lock()
+        paths.remove(path)
+        lock.unlock()
+    }
+
+    /// Called with the lock held.
+    private static func installSignalHandlers() {
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                lock.lock()
+                for path in paths { unlink(path) }
+                paths.removeAll()
+                lock.unlock()
+                signal(signalNumber, SIG_DFL)
+                kill(getpid(), signalNumber)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import CSoxr
+import Foundation
+
+/// Small pure steps that turn a kernel file's samples into what the convolver uses.
+public enum KernelPreparation {
+    /// The kernel reversed in time: convolving with it is correlating with the original.
+    public static func reversed(_ kernel: AudioBuffer) -> AudioBuffer {
+        AudioBuffer(channels: kernel.channels.map { Array($0.reversed()) }, sampleRate: kernel.sampleRate)
+    }
+
+    /// The kernel resampled to `rate` Hz with libsoxr at very high quality, keeping its amplitude as a
+    /// signal (a resampled impulse keeps its height, not its sum).
+    public static func resampled(_ kernel: AudioBuffer, to rate: Int) throws -> AudioBuffer {
+        guard rate != kernel.sampleRate else { return kernel }
+        let ratio = Double(rate) / Double(kernel.sampleRate)
+        let outputLength = max(1, Int((Double(kernel.frameCount) * ratio).rounded()))
+        var quality = soxr_quality_spec(UInt(SOXR_VHQ), 0)
+        var channels: [[Float]] = []
+        for input in kernel.channels {
+            var output = [Float](repeating: 0, count: outputLength + 16)
+            var produced = 0
+            let failure = input.withUnsafeBufferPointer { source in
+                output.withUnsafeMutableBufferPointer { destination in
+                    soxr_oneshot(Double(kernel.sampleRate), Double(rate), 1,
+                                 source.baseAddress, source.count, nil,
+                                 destination.baseAddress, destination.count, &produced,
+                                 nil, &quality, nil)
+                }
+            }
+            if let failure {
+                throw SFConvError("cannot resample the kernel from \(kernel.sampleRate) Hz to \(rate) Hz: \(String(cString: failure))")
+            }
+            output.removeLast(output.count - min(produced, outputLength))
+            if output.count < outputLength { output += [Float](repeating: 0, count: outputLength - output.count) }
+            channels.append(output)
+        }
+        return AudioBuffer(channels: channels, sampleRate: rate)
+    }
+}

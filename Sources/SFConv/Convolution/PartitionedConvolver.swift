@@ -1,0 +1,246 @@
+import Dispatch
+
+/// Streaming multichannel convolution by uniformly partitioned overlap-save on FFTW.
+///
+/// Plan, process, reset: construction plans the FFTs and transforms the kernel once; ``process``
+/// takes interleaved input frames in blocks of any size and hands back interleaved output frames
+/// (the full convolution, sample-aligned with the input, no latency of its own); ``finish`` emits the
+/// tail, so that input frames N give exactly N + K − 1 output frames.
+///
+/// Work is done a step of ``PartitionPlan/chunkFrames`` frames at a time: first the forward
+/// transforms of every input channel, then, per output channel, the spectral multiply-accumulate
+/// and inverse transform. Channels run in parallel when there are several.
+public final class PartitionedConvolver {
+    public let plan: PartitionPlan
+    public let routing: ChannelRouting
+    /// Input frames taken so far.
+    public private(set) var inputFrameCount = 0
+    /// Output frames handed back so far.
+    public private(set) var outputFrameCount = 0
+
+    private let fft: RealFFT
+    /// Per input channel: the previous block, then the frames of the current step.
+    private let inputBuffers: [AlignedBuffer]
+    private var inputFill = 0
+    /// Per input channel: the spectra of past blocks, a ring of `inputSpectrumSlotCount` slots.
+    private let inputSpectraReal: [AlignedBuffer]
+    private let inputSpectraImaginary: [AlignedBuffer]
+    /// Per kernel channel: the spectra of the kernel's partitions, scaled by 1/fftSize.
+    private let kernelSpectraReal: [AlignedBuffer]
+    private let kernelSpectraImaginary: [AlignedBuffer]
+    /// Per output channel: the spectrum being summed, and the inverse transform's result.
+    private let accumulatorReal: [AlignedBuffer]
+    private let accumulatorImaginary: [AlignedBuffer]
+    private let currentSegment: [AlignedBuffer]
+    /// Interleaved output of one step.
+    private let outputBuffer: AlignedBuffer
+    /// Blocks transformed since the start.
+    private var blockCount = 0
+    /// Per output channel: the indices of the routing terms that feed it.
+    private let termsByOutput: [[Int]]
+
+    /// - Parameters:
+    ///   - kernel: the impulse response; its channel count must fit `routing`.
+    ///   - routing: how kernel channels connect input and output channels.
+    ///   - plan: sizes; its `kernelLength` must equal the kernel's frame count.
+    ///   - planning: how hard FFTW plans.
+    public init(kernel: AudioBuffer, routing: ChannelRouting, plan: PartitionPlan, planning: FFTPlanning = .estimate) throws {
+        precondition(plan.kernelLength == kernel.frameCount, "plan made for another kernel length")
+        precondition(routing.terms.allSatisfy { $0.kernelChannel < kernel.channelCount })
+        precondition(Set(routing.terms.map(\.kernelChannel)).count == kernel.channelCount, "kernel channels unused by the routing")
+        self.plan = plan
+        self.routing = routing
+        let fft = try RealFFT(size: plan.fftSize, planning: planning)
+        self.fft = fft
+
+        let stride = plan.spectrumStride
+        let slots = plan.inputSpectrumSlotCount
+        inputBuffers = (0..<routing.inputChannelCount).map { _ in AlignedBuffer(count: plan.blockSize + plan.chunkFrames) }
+        inputSpectraReal = (0..<routing.inputChannelCount).map { _ in AlignedBuffer(count: slots * stride) }
+        inputSpectraImaginary = (0..<routing.inputChannelCount).map { _ in AlignedBuffer(count: slots * stride) }
+        accumulatorReal = (0..<routing.outputChannelCount).map { _ in AlignedBuffer(count: stride) }
+        accumulatorImaginary = (0..<routing.outputChannelCount).map { _ in AlignedBuffer(count: stride) }
+        currentSegment = (0..<routing.outputChannelCount).map { _ in AlignedBuffer(count: plan.fftSize) }
+        outputBuffer = AlignedBuffer(count: plan.chunkFrames * routing.outputChannelCount)
+        termsByOutput = (0..<routing.outputChannelCount).map { output in routing.terms.indices.filter { routing.terms[$0].output == output } }
+
+        // Kernel spectra, one set per kernel channel (every rule uses each channel).
+        var real: [AlignedBuffer] = []
+        var imaginary: [AlignedBuffer] = []
+        let scratch = AlignedBuffer(count: plan.fftSize)
+        let scale = 1 / Float(plan.fftSize)
+        for channel in kernel.channels {
+            let re = AlignedBuffer(count: plan.partitionCount * stride)
+            let im = AlignedBuffer(count: plan.partitionCount * stride)
+            channel.withUnsafeBufferPointer { taps in
+                for partition in 0..<plan.partitionCount {
+                    scratch.zero()
+                    let start = partition * plan.blockSize
+                    let end = min(start + plan.blockSize, plan.kernelLength)
+                    for i in start..<end { scratch.pointer[i - start] = taps[i] * scale }
+                    fft.forward(scratch.pointer, real: re[partition * stride], imaginary: im[partition * stride])
+                }
+            }
+            real.append(re)
+            imaginary.append(im)
+        }
+        kernelSpectraReal = real
+        kernelSpectraImaginary = imaginary
+    }
+
+    /// Convenience: plans automatically for the kernel's length.
+    public convenience init(kernel: AudioBuffer, routing: ChannelRouting, planning: FFTPlanning = .estimate) throws {
+        try self.init(kernel: kernel, routing: routing, plan: .automatic(kernelLength: kernel.frameCount), planning: planning)
+    }
+
+    /// Takes `frameCount` interleaved frames of `routing.inputChannelCount` channels; calls `output`
+    /// with interleaved frames of `routing.outputChannelCount` channels whenever a step completes.
+    /// The pointer passed to `output` is valid only during the call, and may be modified by it.
+    public func process(
+        _ input: UnsafePointer<Float>, frameCount: Int,
+        output: (UnsafeMutablePointer<Float>, Int) throws -> Void
+    ) rethrows {
+        let channels = routing.inputChannelCount
+        var consumed = 0
+        while consumed < frameCount {
+            let take = min(frameCount - consumed, plan.chunkFrames - inputFill)
+            for c in 0..<channels {
+                let destination = inputBuffers[c].pointer + plan.blockSize + inputFill
+                var source = input + consumed * channels + c
+                for i in 0..<take {
+                    destination[i] = source.pointee
+                    source += channels
+                }
+            }
+            inputFill += take
+            consumed += take
+            inputFrameCount += take
+            if inputFill == plan.chunkFrames {
+                try runStep(emitting: plan.chunkFrames, output: output)
+            }
+        }
+    }
+
+    /// Emits the rest of the convolution: the output then totals `inputFrameCount + kernelLength - 1`
+    /// frames. Further input starts a new signal only after ``reset()``.
+    public func finish(output: (UnsafeMutablePointer<Float>, Int) throws -> Void) rethrows {
+        let total = inputFrameCount + plan.kernelLength - 1
+        while outputFrameCount < total {
+            for c in 0..<routing.inputChannelCount {
+                (inputBuffers[c].pointer + plan.blockSize + inputFill).update(repeating: 0, count: plan.chunkFrames - inputFill)
+            }
+            inputFill = plan.chunkFrames
+            try runStep(emitting: min(plan.chunkFrames, total - outputFrameCount), output: output)
+        }
+    }
+
+    /// Forgets all input, keeping plans and kernel spectra.
+    public func reset() {
+        inputBuffers.forEach { $0.zero() }
+        inputSpectraReal.forEach { $0.zero() }
+        inputSpectraImaginary.forEach { $0.zero() }
+        inputFill = 0
+        blockCount = 0
+        inputFrameCount = 0
+        outputFrameCount = 0
+    }
+
+    private func runStep(emitting frameCount: Int, output: (UnsafeMutablePointer<Float>, Int) throws -> Void) rethrows {
+        parallelFor(routing.inputChannelCount) { transformInput(channel: $0) }
+        parallelFor(routing.outputChannelCount) { convolveOutput(channel: $0) }
+        blockCount += plan.chunkBlockCount
+        inputFill = 0
+        outputFrameCount += frameCount
+        if frameCount > 0 { try output(outputBuffer.pointer, frameCount) }
+    }
+
+    /// Forward FFT of each new block of one input channel into its ring slot; keeps the last block.
+    private func transformInput(channel: Int) {
+        let B = plan.blockSize
+        let stride = plan.spectrumStride
+        let buffer = inputBuffers[channel].pointer
+        for block in 0..<plan.chunkBlockCount {
+            let slot = (blockCount + block) % plan.inputSpectrumSlotCount
+            // Window [previous block | this block]: overlap-save keeps the last B outputs.
+            fft.forward(buffer + block * B,
+                        real: inputSpectraReal[channel][slot * stride],
+                        imaginary: inputSpectraImaginary[channel][slot * stride])
+        }
+        buffer.update(from: buffer + plan.chunkFrames, count: B)
+    }
+
+    /// For each block of the step: sum kernel × input spectra over terms and partitions, inverse
+    /// FFT, and write the valid half into the interleaved output.
+    private func convolveOutput(channel: Int) {
+        let B = plan.blockSize
+        let stride = plan.spectrumStride
+        let slots = plan.inputSpectrumSlotCount
+        let outputChannels = routing.outputChannelCount
+        let accumulatorRe = accumulatorReal[channel].pointer
+        let accumulatorIm = accumulatorImaginary[channel].pointer
+        let segment = currentSegment[channel].pointer
+        for block in 0..<plan.chunkBlockCount {
+            let blockIndex = blockCount + block
+            accumulatorRe.update(repeating: 0, count: stride)
+            accumulatorIm.update(repeating: 0, count: stride)
+            for termIndex in termsByOutput[channel] {
+                let term = routing.terms[termIndex]
+                let kernelRe = kernelSpectraReal[term.kernelChannel].pointer
+                let kernelIm = kernelSpectraImaginary[term.kernelChannel].pointer
+                let inputRe = inputSpectraReal[term.input].pointer
+                let inputIm = inputSpectraImaginary[term.input].pointer
+                // Partition p meets the input block p blocks back (none before the signal began).
+                for partition in 0..<min(plan.partitionCount, blockIndex + 1) {
+                    let slot = (blockIndex - partition) % slots
+                    multiplyAccumulate(
+                        accumulatorRe, accumulatorIm,
+                        kernelRe + partition * stride, kernelIm + partition * stride,
+                        inputRe + slot * stride, inputIm + slot * stride,
+                        count: plan.binCount)
+                }
+            }
+            fft.inverse(real: accumulatorRe, imaginary: accumulatorIm, output: segment)
+            var destination = outputBuffer.pointer + block * B * outputChannels + channel
+            let valid = segment + B
+            for i in 0..<B {
+                destination.pointee = valid[i]
+                destination += outputChannels
+            }
+        }
+    }
+}
+
+/// acc += a × b over `count` complex values in split form.
+@inline(__always)
+private func multiplyAccumulate(
+    _ accRe: UnsafeMutablePointer<Float>, _ accIm: UnsafeMutablePointer<Float>,
+    _ aRe: UnsafePointer<Float>, _ aIm: UnsafePointer<Float>,
+    _ bRe: UnsafePointer<Float>, _ bIm: UnsafePointer<Float>,
+    count: Int
+) {
+    var k = 0
+    while k < count {
+        let ar = aRe[k], ai = aIm[k], br = bRe[k], bi = bIm[k]
+        accRe[k] += ar * br - ai * bi
+        accIm[k] += ar * bi + ai * br
+        k &+= 1
+    }
+}
+
+/// Runs `body` for 0..<count, on several threads when count > 1.
+private func parallelFor(_ count: Int, _ body: (Int) -> Void) {
+    if count == 1 {
+        body(0)
+    } else {
+        // The channels' work touches disjoint buffers; the convolver itself is used from one thread.
+        withoutActuallyEscaping(body) { escapable in
+            let shared = UncheckedSendable(escapable)
+            DispatchQueue.concurrentPerform(iterations: count) { shared.value($0) }
+        }
+    }
+}
+
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,147 @@
+import CFFTW3f
+import Foundation
+
+/// Float memory from `fftwf_alloc_real`, aligned for FFTW's SIMD code, zero-filled, with one owner.
+final class AlignedBuffer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    let count: Int
+
+    init(count: Int) {
+        precondition(count > 0)
+        guard let memory = fftwf_alloc_real(count) else { fatalError("out of memory allocating \(count) floats") }
+        pointer = memory
+        self.count = count
+        pointer.initialize(repeating: 0, count: count)
+    }
+
+    deinit { fftwf_free(pointer) }
+
+    subscript(offset: Int) -> UnsafeMutablePointer<Float> { pointer + offset }
+
+    func zero() { pointer.update(repeating: 0, count: count) }
+}
+
+/// How hard FFTW plans.
+public enum FFTPlanning: String, CaseIterable, Sendable {
+    /// FFTW_ESTIMATE, or better plans from saved wisdom when there are any (the default: no planning cost).
+    case estimate
+    /// FFTW_MEASURE: seconds of planning for long kernels the first time; the plans are saved as
+    /// wisdom in the user's cache folder, so later runs with either setting reuse them for free.
+    case measure
+}
+
+/// A real FFT of one size with split-complex spectra (separate real and imaginary arrays of
+/// `size / 2 + 1` values), planned once and executed on any buffers aligned like ``AlignedBuffer``'s
+/// whose offsets are multiples of ``alignmentFloats``.
+///
+/// FFTW's planner is not thread-safe; all planning here is serialized. Execution is thread-safe.
+final class RealFFT: @unchecked Sendable {
+    /// Offsets into buffers passed to `forward`/`inverse` must be multiples of this many floats
+    /// (64 bytes, the widest SIMD alignment FFTW may assume).
+    static let alignmentFloats = 16
+
+    let size: Int
+    private let forwardPlan: OpaquePointer
+    private let inversePlan: OpaquePointer
+
+    init(size: Int, planning: FFTPlanning) throws {
+        precondition(size >= 2 && size % 2 == 0)
+        self.size = size
+        let bins = size / 2 + 1
+        let time = AlignedBuffer(count: size)
+        let real = AlignedBuffer(count: bins)
+        let imaginary = AlignedBuffer(count: bins)
+        var dims = fftwf_iodim(n: Int32(size), is: 1, os: 1)
+
+        let plans: (OpaquePointer?, OpaquePointer?) = Planner.withLock {
+            Planner.loadWisdomOnce()
+            func make(_ flags: UInt32) -> (OpaquePointer?, OpaquePointer?) {
+                let forward = fftwf_plan_guru_split_dft_r2c(1, &dims, 0, nil, time.pointer, real.pointer, imaginary.pointer, flags)
+                let inverse = fftwf_plan_guru_split_dft_c2r(1, &dims, 0, nil, real.pointer, imaginary.pointer, time.pointer, flags)
+                return (forward, inverse)
+            }
+            switch planning {
+            case .estimate:
+                let fromWisdom = make(UInt32(FFTW_MEASURE) | UInt32(FFTW_WISDOM_ONLY))
+                if fromWisdom.0 != nil && fromWisdom.1 != nil { return fromWisdom }
+                if let f = fromWisdom.0 { fftwf_destroy_plan(f) }
+                if let i = fromWisdom.1 { fftwf_destroy_plan(i) }
+                return make(UInt32(FFTW_ESTIMATE))
+            case .measure:
+                let measured = make(UInt32(FFTW_MEASURE))
+                Planner.saveWisdom()
+                return measured
+            }
+        }
+        guard let forward = plans.0, let inverse = plans.1 else {
+            throw SFConvError("FFTW could not plan a real FFT of size \(size)")
+        }
+        forwardPlan = forward
+        inversePlan = inverse
+    }
+
+    deinit {
+        Planner.withLock {
+            fftwf_destroy_plan(forwardPlan)
+            fftwf_destroy_plan(inversePlan)
+        }
+    }
+
+    /// `size` real samples at `input` → `size/2+1` bins in `real` and `imaginary`. Unnormalised.
+    @inline(__always)
+    func forward(_ input: UnsafeMutablePointer<Float>, real: UnsafeMutablePointer<Float>, imaginary: UnsafeMutablePointer<Float>) {
+        fftwf_execute_split_dft_r2c(forwardPlan, input, real, imaginary)
+    }
+
+    /// `size/2+1` bins → `size` real samples (scaled by `size`). Destroys the bins.
+    @inline(__always)
+    func inverse(real: UnsafeMutablePointer<Float>, imaginary: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        fftwf_execute_split_dft_c2r(inversePlan, real, imaginary, output)
+    }
+}
+
+/// Serializes FFTW planning and keeps its wisdom in the user's cache folder
+/// (`$XDG_CACHE_HOME/sfconv/fftw3f.wisdom`, else `~/.cache/sfconv/fftw3f.wisdom`).
+enum Planner {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var wisdomLoaded = false
+
+    static func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    static var wisdomPath: String? {
+        let environment = ProcessInfo.processInfo.environment
+        if let cache = environment["XDG_CACHE_HOME"], cache.hasPrefix("/") {
+            return cache + "/sfconv/fftw3f.wisdom"
+        }
+        if let home = environment["HOME"], !home.isEmpty {
+            return home + "/.cache/sfconv/fftw3f.wisdom"
+        }
+        return nil
+    }
+
+    /// Called with the lock held.
+    static func loadWisdomOnce() {
+        guard !wisdomLoaded else { return }
+        wisdomLoaded = true
+        if let path = wisdomPath, FileManager.default.fileExists(atPath: path) {
+            _ = fftwf_import_wisdom_from_filename(path)
+        }
+    }
+
+    /// Called with the lock held. Best effort: a cache that cannot be written costs only speed.
+    static func saveWisdom() {
+        guard let path = wisdomPath else { return }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let temporary = path + ".\(getpid()).tmp"
+        if fftwf_export_wisdom_to_filename(temporary) != 0 {
+            rename(temporary, path)
+        } else {
+            unlink(temporary)
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+
+/// Which part of the full convolution to keep, as `scipy.signal.convolve`'s `mode`.
+public enum ConvolutionMode: String, CaseIterable, Sendable {
+    /// N + K − 1 frames.
+    case full
+    /// N frames, `full[(K−1)/2 ..< (K−1)/2 + N]`.
+    case same
+    /// N − K + 1 frames, where the kernel overlaps the input completely; needs K ≤ N.
+    case valid
+
+    /// The first frame of the full convolution that is kept.
+    func start(kernelLength k: Int) -> Int {
+        switch self {
+        case .full: 0
+        case .same: (k - 1) / 2
+        case .valid: k - 1
+        }
+    }
+
+    /// Frames kept for an input of `n` frames.
+    func length(inputLength n: Int, kernelLength k: Int) -> Int {
+        switch self {
+        case .full: n + k - 1
+        case .same: n
+        case .valid: n - k + 1
+        }
+    }
+}
+
+/// `sfconv convolve`: the exact-math convolution (or correlation) of a file with a kernel file.
+public struct ConvolveRequest: Sendable {
+    public var inputPath: String
+    public var kernelPath: String
+    public var outputPath: String
+    public var mode: ConvolutionMode = .full
+    /// Correlate instead of convolve (`scipy.signal.correlate`).
+    public var correlate = false
+    public var output = OutputOptions()
+    /// Resample a kernel at another rate (otherwise that is an error).
+    public var resampleKernel = true
+    public var planning: FFTPlanning = .estimate
+    /// Partition size override (a power of two); nil chooses by ``PartitionPlan/automatic(kernelLength:)``.
+    public var blockSize: Int?
+
+    public init(inputPath: String, kernelPath: String, outputPath: String) {
+        self.inputPath = inputPath
+        self.kernelPath = kernelPath
+        self.outputPath = outputPath
+    }
+}
+
+/// What a render did: the figures the command line reports.
+public struct RenderSummary: Sendable {
+    public var inputFrames: Int
+    public var outputFrames: Int
+    public var channelCount: Int
+    public var sampleRate: Int
+    public var peak: Float
+    public var clippedSampleCount: Int
+    public var clippingReport: String?
+    public var plan: PartitionPlan
+}
+
+/// Loads a kernel or impulse response file whole, resampled to `rate` when allowed.
+public func loadKernel(path: String, rate: Int, resample: Bool, diagnostics: Diagnostics) throws -> AudioBuffer {
+    let reader = try SoundFileReader(path: path)
+    let limit = 60 * 192_000
+    if let declared = reader.declaredFrameCount, declared > limit {
+        throw SFConvError("kernel is too long: \(declared) frames (at most \(limit), 60 s at 192 kHz)", path: path)
+    }
+    var kernel = try reader.readAll(diagnostics: diagnostics)
+    guard kernel.frameCount > 0 else {
+        throw SFConvError("kernel has no frames", path: path)
+    }
+    if kernel.sampleRate != rate {
+        guard resample else {
+            throw SFConvError("kernel is at \(kernel.sampleRate) Hz but the input is at \(rate) Hz (resampling is off)", path: path)
+        }
+        let original = kernel.frameCount
+        kernel = try KernelPreparation.resampled(kernel, to: rate)
+        diagnostics.note("resampled the kernel from \(reader.sampleRate) Hz to \(rate) Hz (\(original) → \(kernel.frameCount) frames) (\(path))")
+    }
+    return kernel
+}
+
+extension ConvolveRequest {
+    /// Runs the convolution, streaming the input block by block. Writes nothing unless it succeeds.
+    public func run(diagnostics: Diagnostics = .standardError, progress: ProgressBar? = nil) throws -> RenderSummary {
+        let reader = try SoundFileReader(path: inputPath)
+        var kernel = try loadKernel(path: kernelPath, rate: reader.sampleRate, resample: resampleKernel, diagnostics: diagnostics)
+        if correlate { kernel = KernelPreparation.reversed(kernel) }
+        let routing = try ChannelRouting.resolve(inputChannels: reader.channelCount, kernelChannels: kernel.channelCount,
+                                                 inputPath: inputPath, kernelPath: kernelPath)
+        let k = kernel.frameCount
+        if mode == .valid, let n = reader.declaredFrameCount, k > n {
+            throw SFConvError("--mode valid needs a kernel no longer than the input: kernel \(k) frames, input \(n) frames", path: inputPath)
+        }
+        let plan = try blockSize.map { size in
+            guard size >= PartitionPlan.minimumBlockSize, size <= PartitionPlan.maximumBlockSize, size & (size - 1) == 0 else {
+                throw SFConvError("--block-size must be a power of two from \(PartitionPlan.minimumBlockSize) to \(PartitionPlan.maximumBlockSize), not \(size)")
+            }
+            return PartitionPlan(kernelLength: k, blockSize: size)
+        } ?? .automatic(kernelLength: k)
+        let convolver = try PartitionedConvolver(kernel: kernel, routing: routing, plan: plan, planning: planning)
+        let writer = try output.openWriter(path: outputPath, input: reader.format,
+                                           channelCount: routing.outputChannelCount, sampleRate: reader.sampleRate)
+
+        var window = FrameWindow(start: mode.start(kernelLength: k))
+        let channelsOut = routing.outputChannelCount
+        let sink: (UnsafeMutablePointer<Float>, Int) throws -> Void = { frames, count in
+            let (offset, kept) = window.take(count)
+            if kept > 0 { try writer.write(frames + offset * channelsOut, frameCount: kept) }
+        }
+        let blockFrames = 1 << 16
+        var inputBlock = [Float](repeating: 0, count: blockFrames * reader.channelCount)
+        try inputBlock.withUnsafeMutableBufferPointer { block in
+            while true {
+                let got = try reader.read(into: block.baseAddress!, frameCount: blockFrames)
+                if got == 0 { break }
+                try convolver.process(block.baseAddress!, frameCount: got, output: sink)
+                progress?.update(reader.framesRead)
+            }
+        }
+        reader.finish(diagnostics: diagnostics)
+        let n = reader.framesRead
+        guard n > 0 else { throw SFConvError("input has no audio frames", path: inputPath) }
+        if mode == .valid && k > n {
+            throw SFConvError("--mode valid needs a kernel no longer than the input: kernel \(k) frames, input \(n) frames", path: inputPath)
+        }
+        window.end = mode.start(kernelLength: k) + mode.length(inputLength: n, kernelLength: k)
+        try convolver.finish(output: sink)
+        progress?.finish()
+        try writer.commit()
+        return RenderSummary(inputFrames: n, outputFrames: writer.framesWritten, channelCount: channelsOut,
+                             sampleRate: reader.sampleRate, peak: writer.peak,
+                             clippedSampleCount: writer.clippedSampleCount, clippingReport: writer.clippingReport, plan: plan)
+    }
+}
+
+/// Keeps the frames of a stream whose index lies in `start ..< end` (`end` may be learnt late).
+struct FrameWindow {
+    var start: Int
+    var end: Int?
+    private(set) var position = 0
+
+    init(start: Int, end: Int? = nil) {
+        self.start = start
+        self.end = end
+    }
+
+    /// For the next `count` frames of the stream: the offset of the first kept frame, and how many are kept.
+    mutating func take(_ count: Int) -> (offset: Int, count: Int) {
+        let first = max(start, position)
+        let last = min(end ?? Int.max, position + count)
+        position += count
+        return last > first ? (first - (position - count), last - first) : (0, 0)
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// What `sfconv info` reports about a file. Reading it scans every sample (for the peak and the
+/// true frame count), block by block.
+public struct FileInfo: Sendable, Codable, Equatable {
+    public var path: String
+    /// libsndfile's container name, e.g. "WAV (Microsoft)".
+    public var container: String
+    /// libsndfile's name of the sample encoding, e.g. "32 bit float".
+    public var subtype: String
+    /// A short name: pcm16, pcm24, float, vorbis, …
+    public var encoding: String
+    public var channels: Int
+    public var sampleRate: Int
+    /// Frames actually read.
+    public var frames: Int
+    /// Frames the header declares, nil when it declares none.
+    public var declaredFrames: Int?
+    /// Seconds.
+    public var duration: Double
+    /// Peak level in dBFS; nil for digital silence.
+    public var peakDBFS: Double?
+
+    public static func read(path: String, diagnostics: Diagnostics = .silent) throws -> FileInfo {
+        let reader = try SoundFileReader(path: path)
+        let blockFrames = 1 << 16
+        var block = [Float](repeating: 0, count: blockFrames * reader.channelCount)
+        var peak: Float = 0
+        try block.withUnsafeMutableBufferPointer { buffer in
+            while true {
+                let got = try reader.read(into: buffer.baseAddress!, frameCount: blockFrames)
+                if got == 0 { break }
+                for i in 0..<(got * reader.channelCount) { peak = max(peak, abs(buffer[i])) }
+            }
+        }
+        reader.finish(diagnostics: diagnostics)
+        return FileInfo(
+            path: path,
+            container: reader.format.containerName,
+            subtype: reader.format.subtypeName,
+            encoding: reader.format.subtypeShortName,
+            channels: reader.channelCount,
+            sampleRate: reader.sampleRate,
+            frames: reader.framesRead,
+            declaredFrames: reader.declaredFrameCount,
+            duration: Double(reader.framesRead) / Double(reader.sampleRate),
+            peakDBFS: peak > 0 ? 20 * log10(Double(peak)) : nil)
+    }
+}

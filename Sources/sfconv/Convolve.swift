@@ -1,0 +1,58 @@
+import ArgumentParser
+import SFConv
+
+struct Convolve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Convolve (or correlate) IN with KERNEL, exactly: no gain, no normalisation.",
+        discussion: """
+            Channels: a mono kernel applies to every channel; a kernel with IN's channel count applies \
+            channel by channel; a mono IN with a C-channel kernel gives C channels; a stereo IN with a \
+            4-channel kernel is true stereo (kernel order L→L, L→R, R→L, R→R).
+
+            A kernel at another sample rate is resampled to IN's rate (libsoxr, very high quality).
+
+            Modes follow scipy.signal.convolve: full gives N+K−1 frames, same gives N frames \
+            (full[(K−1)/2 ..< (K−1)/2+N]), valid gives N−K+1 frames and needs K ≤ N.
+
+            Examples:
+              sfconv convolve voice.wav kernel.wav out.wav
+              sfconv convolve in.flac ir.wav out.flac --subtype pcm24
+              sfconv convolve in.wav lowpass.wav out.wav --mode same
+              sfconv convolve a.wav b.wav xcorr.wav --correlate --force
+            """)
+
+    @Argument(help: "The input audio file.")
+    var input: String
+
+    @Argument(help: "The kernel: an audio file whose samples are the filter taps.")
+    var kernel: String
+
+    @Argument(help: "The output file; its extension picks the container unless --format is given.")
+    var output: String
+
+    @Option(help: "Which part of the convolution to keep: full, same or valid.")
+    var mode: ConvolutionMode = .full
+
+    @Flag(help: "Correlate instead of convolve (scipy.signal.correlate).")
+    var correlate = false
+
+    @Flag(help: "Make a kernel at another sample rate an error instead of resampling it.")
+    var noResample = false
+
+    @OptionGroup var outputOptions: OutputOptionGroup
+    @OptionGroup var processing: ProcessingOptionGroup
+
+    func run() throws {
+        var request = ConvolveRequest(inputPath: input, kernelPath: kernel, outputPath: output)
+        request.mode = mode
+        request.correlate = correlate
+        request.output = outputOptions.options
+        request.resampleKernel = !noResample
+        request.planning = processing.fftPlanning
+        request.blockSize = processing.blockSize
+        let total = (try? SoundFileReader(path: input))?.declaredFrameCount
+        let progress = processing.progressBar(label: "convolve", total: total)
+        let summary = try request.run(diagnostics: processing.diagnostics, progress: progress)
+        report(summary)
+    }
+}

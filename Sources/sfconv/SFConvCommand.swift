@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import SFConv
+
+@main
+struct SFConvCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sfconv",
+        abstract: "Convolution audio effects: convolve files with kernels and impulse responses.",
+        discussion: """
+            Reads and writes WAV, FLAC, AIFF, CAF, W64, RF64, AU, Ogg Vorbis, Opus and MP3 (libsndfile). \
+            Output files are written beside their target and moved into place only when complete.
+            """,
+        version: "0.1.0",
+        subcommands: [Convolve.self, Info.self])
+
+    /// Parses and runs, printing every failure as one `error: …` line with a non-zero exit.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as SFConvError {
+            StandardError.writeLine("error: \(error)")
+            Foundation.exit(1)
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch {
+            if exitCode(for: error) == .success { exit(withError: error) }
+            let message = self.message(for: error)
+                .split(whereSeparator: \.isNewline).joined(separator: " ")
+            StandardError.writeLine("error: \(message.isEmpty ? "\(error)" : message)")
+            StandardError.writeLine("(see 'sfconv --help' or 'sfconv help <command>')")
+            Foundation.exit(exitCode(for: error).rawValue)
+        }
+    }
+}
+
+extension ConvolutionMode: ExpressibleByArgument {}
+extension Container: ExpressibleByArgument {}
+extension SampleSubtype: ExpressibleByArgument {}
+extension FFTPlanning: ExpressibleByArgument {}
+
+/// `--format`, `--subtype`, `--force`: shared by every command that writes a file.
+struct OutputOptionGroup: ParsableArguments {
+    @Option(name: .customLong("format"), help: "Output container (default: from OUT's extension).")
+    var container: Container?
+
+    @Option(help: "Output sample encoding (default: the input's, when the container can store it).")
+    var subtype: SampleSubtype?
+
+    @Flag(help: "Overwrite OUT if it exists.")
+    var force = false
+
+    var options: OutputOptions { OutputOptions(container: container, subtype: subtype, overwrite: force) }
+}
+
+/// `--quiet`, `--fft-planning`: shared by every command that streams audio.
+struct ProcessingOptionGroup: ParsableArguments {
+    @Flag(name: .shortAndLong, help: "No progress bar and no notes; warnings and errors still print.")
+    var quiet = false
+
+    @Option(help: ArgumentHelp("FFTW planning: 'estimate' (instant; uses saved plans when there are any) or 'measure' (slower the first time for a kernel size, then saved in the user's cache).", valueName: "how"))
+    var fftPlanning: FFTPlanning = .estimate
+
+    @Option(help: ArgumentHelp("Partition size in frames, a power of two (default: chosen for the kernel's length).", visibility: .hidden))
+    var blockSize: Int?
+
+    var diagnostics: Diagnostics {
+        quiet ? Diagnostics { level, message in
+            if level == .warning { StandardError.writeLine("warning: \(message)") }
+        } : .standardError
+    }
+
+    func progressBar(label: String, total: Int?) -> ProgressBar {
+        ProgressBar(label: label, total: total, enabled: !quiet && StandardError.isTerminal)
+    }
+}
+
+/// Prints what a render did that a user should know: clipping, with the gain that avoids it.
+func report(_ summary: RenderSummary) {
+    if let clipping = summary.clippingReport {
+        StandardError.writeLine("warning: \(clipping)")
+    }
+}
