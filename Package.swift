@@ -25,7 +25,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "SFConvTests", dependencies: ["SFConv"]),
-        .testTarget(name: "CLITests", dependencies: ["sfconv"]),
+        .target(name: "SFConvTestSupport", dependencies: ["SFConv"], path: "Tests/SFConvTestSupport"),
+        .testTarget(name: "SFConvTests", dependencies: ["SFConv", "SFConvTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["sfconv", "SFConv", "SFConvTestSupport"]),
     ]
 )

@@ -29,7 +29,6 @@ struct SFConvCommand: ParsableCommand {
             let message = self.message(for: error)
                 .split(whereSeparator: \.isNewline).joined(separator: " ")
             StandardError.writeLine("error: \(message.isEmpty ? "\(error)" : message)")
-            StandardError.writeLine("(see 'sfconv --help' or 'sfconv help <command>')")
             Foundation.exit(exitCode(for: error).rawValue)
         }
     }

@@ -29,8 +29,10 @@ public final class SoundFileReader {
         channelCount = Int(info.channels)
         sampleRate = Int(info.samplerate)
         format = SoundFormat(rawValue: info.format)
-        declaredFrameCount = info.frames >= 0 && info.frames < Int64(Int32.max) * 1024 ? Int(info.frames) : nil
         let major = format.majorValue
+        let libraryCount = info.frames >= 0 && info.frames < Int64(Int32.max) * 1024 ? Int(info.frames) : nil
+        let headerCount = major == Int32(SF_FORMAT_WAV) || major == Int32(SF_FORMAT_AIFF) ? HeaderClaim.declaredFrames(path: path) : nil
+        declaredFrameCount = max(headerCount ?? 0, libraryCount ?? 0) > 0 ? max(headerCount ?? 0, libraryCount ?? 0) : libraryCount
         frameCountIsExact = major != Int32(SF_FORMAT_MPEG) && major != Int32(SF_FORMAT_OGG)
         guard channelCount > 0, sampleRate > 0 else {
             sf_close(handle)

@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 
 /// Temporary output files that must not survive the process: removed on SIGINT, SIGTERM and
-/// SIGHUP before the process ends with that signal, and by their writers on any error.
+/// SIGHUP before the process exits with status 128 + the signal number, and by their writers on any error.
 enum TemporaryFiles {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var paths: Set<String> = []
@@ -30,9 +30,9 @@ enum TemporaryFiles {
                 lock.lock()
                 for path in paths { unlink(path) }
                 paths.removeAll()
-                lock.unlock()
-                signal(signalNumber, SIG_DFL)
-                kill(getpid(), signalNumber)
+                // Leave at once with the shell's convention for "ended by signal" (130 for SIGINT),
+                // even where the signal is blocked in every thread (as some parents arrange).
+                _exit(128 + signalNumber)
             }
             source.resume()
             sources.append(source)

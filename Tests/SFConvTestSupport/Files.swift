@@ -1,0 +1,37 @@
+import Foundation
+import SFConv
+
+/// A fresh temporary folder, removed by `remove()`.
+public struct TemporaryFolder {
+    public let path: String
+
+    public init() throws {
+        path = NSTemporaryDirectory() + "sfconv-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    public func file(_ name: String) -> String { path + "/" + name }
+
+    public func remove() { try? FileManager.default.removeItem(atPath: path) }
+
+    /// Names in the folder (hidden files included), sorted.
+    public func contents() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+    }
+}
+
+/// Writes planar channels as a file (float WAV unless the path or subtype says otherwise).
+public func writeAudio(_ channels: [[Float]], rate: Int = 48000, to path: String, subtype: SampleSubtype? = nil) throws {
+    let options = OutputOptions(subtype: subtype, overwrite: true)
+    let writer = try options.openWriter(path: path, input: nil, channelCount: channels.count, sampleRate: rate)
+    var samples = interleave(channels)
+    try samples.withUnsafeMutableBufferPointer {
+        try writer.write($0.baseAddress!, frameCount: channels[0].count)
+    }
+    try writer.commit()
+}
+
+/// Reads a whole file as planar channels.
+public func readAudio(_ path: String) throws -> AudioBuffer {
+    try SoundFileReader(path: path).readAll(diagnostics: .silent)
+}
