@@ -90,10 +90,7 @@ public final class SoundFileReader {
     }
 
     private func checkFinite(_ buffer: UnsafeMutablePointer<Float>, sampleCount: Int) throws {
-        // Any NaN or infinity makes the product sum NaN; look closer only then.
-        var probe: Float = 0
-        for i in 0..<sampleCount { probe += buffer[i] * 0 }
-        guard probe.isNaN else { return }
+        guard !SampleScan.allFinite(buffer, count: sampleCount) else { return }
         for i in 0..<sampleCount where !buffer[i].isFinite {
             let frame = framesRead + i / channelCount
             let kind = buffer[i].isNaN ? "NaN" : "infinite"

@@ -68,8 +68,7 @@ public final class SoundFileWriter {
         guard let handle else { preconditionFailure("write after commit") }
         guard frameCount > 0 else { return }
         let sampleCount = frameCount * channelCount
-        var blockPeak: Float = 0
-        for i in 0..<sampleCount { blockPeak = max(blockPeak, abs(frames[i])) }
+        let blockPeak = SampleScan.peak(frames, count: sampleCount)
         peak = max(peak, blockPeak)
         if clamps && blockPeak > 1 {
             for i in 0..<sampleCount where abs(frames[i]) > 1 {

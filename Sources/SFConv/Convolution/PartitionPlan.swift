@@ -32,10 +32,11 @@ public struct PartitionPlan: Sendable, Equatable, CustomStringConvertible {
     public var partitionCount: Int { (kernelLength + blockSize - 1) / blockSize }
     /// Frequency bins of one spectrum: `blockSize + 1`.
     public var binCount: Int { blockSize + 1 }
-    /// Floats between consecutive spectra in memory: `binCount` rounded up to keep FFTW's alignment.
+    /// Floats between consecutive spectra in memory: `2 * binCount` (interleaved complex) rounded
+    /// up to keep FFTW's alignment.
     public var spectrumStride: Int {
         let a = RealFFT.alignmentFloats
-        return (binCount + a - 1) / a * a
+        return (2 * binCount + a - 1) / a * a
     }
     public var chunkFrames: Int { chunkBlockCount * blockSize }
     /// Input spectra kept per channel: the `partitionCount - 1` past blocks a block needs, plus one step's.
@@ -60,22 +61,25 @@ public struct PartitionPlan: Sendable, Equatable, CustomStringConvertible {
         return sizes
     }
 
-    /// Relative cost of convolving one frame of one channel: two FFTs of `2B` points per `B` frames
-    /// (growing as log₂ of the size, and faster per point once a transform leaves the caches), plus a
-    /// complex multiply-accumulate per bin per partition (slower once the kernel spectra no longer fit
-    /// in the cache and the loop waits on memory). The constants were fitted to timings of this
-    /// convolver on a 2-core x86-64 machine (see bench/).
+    /// Relative cost of convolving one frame of one channel with block size B: two FFTs of 2B points
+    /// per B frames, which cost about log₂(2B) per frame, plus one complex multiply-accumulate per
+    /// bin and partition (weighted more once the spectra outgrow the cache and the loop waits on
+    /// memory), plus a fixed cost per block (calls, loop set-up)
+    /// that makes blocks under a few hundred frames slower than their FFT sizes suggest.
+    ///
+    /// The weight was fitted to timings of this convolver on a 2-core x86-64 machine (10 minutes of
+    /// stereo, kernels of 511 taps to 10 s, block sizes 64 to 262144, with `--block-size`).
     public static func estimatedCost(kernelLength: Int, blockSize: Int) -> Double {
-        let fftPoints = Double(2 * blockSize)
-        let fftLog = log2(fftPoints)
-        let fftPenalty = fftPoints > 65536 ? 1.35 : 1.0
-        let fftCost = 4.0 * fftLog * fftPenalty
         let partitions = Double((kernelLength + blockSize - 1) / blockSize)
-        let spectraBytes = Double(kernelLength) * 2 * 8 * 2
-        let macPerBin = spectraBytes > 4_000_000 ? 2.4 : 0.7
-        let macCost = partitions * Double(blockSize + 1) / Double(blockSize) * macPerBin * 4
-        return fftCost + macCost
+        // Kernel and input spectra together: 16 bytes per tap and channel.
+        let macWeight = Double(kernelLength) * 16 > 4e6 ? macWeightOutOfCache : macWeightInCache
+        return log2(Double(2 * blockSize)) + macWeight * partitions * Double(blockSize + 1) / Double(blockSize)
+            + blockOverhead / Double(blockSize)
     }
+
+    static let macWeightInCache = 0.14
+    static let macWeightOutOfCache = 0.3
+    static let blockOverhead = 64.0
 
     public var description: String {
         "block \(blockSize), FFT \(fftSize), \(partitionCount) partition\(partitionCount == 1 ? "" : "s")"

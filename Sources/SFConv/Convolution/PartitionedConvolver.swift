@@ -23,21 +23,19 @@ public final class PartitionedConvolver {
     private let inputBuffers: [AlignedBuffer]
     private var inputFill = 0
     /// Per input channel: the spectra of past blocks, a ring of `inputSpectrumSlotCount` slots.
-    private let inputSpectraReal: [AlignedBuffer]
-    private let inputSpectraImaginary: [AlignedBuffer]
+    private let inputSpectra: [AlignedBuffer]
     /// Per kernel channel: the spectra of the kernel's partitions, scaled by 1/fftSize.
-    private let kernelSpectraReal: [AlignedBuffer]
-    private let kernelSpectraImaginary: [AlignedBuffer]
-    /// Per output channel: the spectrum being summed, and the inverse transform's result.
-    private let accumulatorReal: [AlignedBuffer]
-    private let accumulatorImaginary: [AlignedBuffer]
-    private let currentSegment: [AlignedBuffer]
-    /// Interleaved output of one step.
+    private let kernelSpectra: [AlignedBuffer]
+    /// Per output channel: the spectrum being summed, the inverse transform's result, and the step's output.
+    private let accumulators: [AlignedBuffer]
+    private let currentSegments: [AlignedBuffer]
+    private let outputChannels: [AlignedBuffer]
+    /// The step's output, interleaved.
     private let outputBuffer: AlignedBuffer
     /// Blocks transformed since the start.
     private var blockCount = 0
-    /// Per output channel: the indices of the routing terms that feed it.
-    private let termsByOutput: [[Int]]
+    /// Per output channel: the routing terms that feed it.
+    private let termsByOutput: [[ChannelRouting.Term]]
 
     /// - Parameters:
     ///   - kernel: the impulse response; its channel count must fit `routing`.
@@ -46,46 +44,36 @@ public final class PartitionedConvolver {
     ///   - planning: how hard FFTW plans.
     public init(kernel: AudioBuffer, routing: ChannelRouting, plan: PartitionPlan, planning: FFTPlanning = .estimate) throws {
         precondition(plan.kernelLength == kernel.frameCount, "plan made for another kernel length")
-        precondition(routing.terms.allSatisfy { $0.kernelChannel < kernel.channelCount })
-        precondition(Set(routing.terms.map(\.kernelChannel)).count == kernel.channelCount, "kernel channels unused by the routing")
+        precondition(Set(routing.terms.map(\.kernelChannel)) == Set(0..<kernel.channelCount), "routing does not fit the kernel's channels")
         self.plan = plan
         self.routing = routing
         let fft = try RealFFT(size: plan.fftSize, planning: planning)
         self.fft = fft
 
         let stride = plan.spectrumStride
-        let slots = plan.inputSpectrumSlotCount
-        inputBuffers = (0..<routing.inputChannelCount).map { _ in AlignedBuffer(count: plan.blockSize + plan.chunkFrames) }
-        inputSpectraReal = (0..<routing.inputChannelCount).map { _ in AlignedBuffer(count: slots * stride) }
-        inputSpectraImaginary = (0..<routing.inputChannelCount).map { _ in AlignedBuffer(count: slots * stride) }
-        accumulatorReal = (0..<routing.outputChannelCount).map { _ in AlignedBuffer(count: stride) }
-        accumulatorImaginary = (0..<routing.outputChannelCount).map { _ in AlignedBuffer(count: stride) }
-        currentSegment = (0..<routing.outputChannelCount).map { _ in AlignedBuffer(count: plan.fftSize) }
+        func buffers(_ count: Int, floats: Int) -> [AlignedBuffer] { (0..<count).map { _ in AlignedBuffer(count: floats) } }
+        inputBuffers = buffers(routing.inputChannelCount, floats: plan.blockSize + plan.chunkFrames)
+        inputSpectra = buffers(routing.inputChannelCount, floats: plan.inputSpectrumSlotCount * stride)
+        accumulators = buffers(routing.outputChannelCount, floats: stride)
+        currentSegments = buffers(routing.outputChannelCount, floats: plan.fftSize)
+        outputChannels = buffers(routing.outputChannelCount, floats: plan.chunkFrames)
         outputBuffer = AlignedBuffer(count: plan.chunkFrames * routing.outputChannelCount)
-        termsByOutput = (0..<routing.outputChannelCount).map { output in routing.terms.indices.filter { routing.terms[$0].output == output } }
+        termsByOutput = (0..<routing.outputChannelCount).map { output in routing.terms.filter { $0.output == output } }
 
-        // Kernel spectra, one set per kernel channel (every rule uses each channel).
-        var real: [AlignedBuffer] = []
-        var imaginary: [AlignedBuffer] = []
+        // Kernel spectra, one set per kernel channel, scaled so the inverse FFT needs no scaling.
         let scratch = AlignedBuffer(count: plan.fftSize)
         let scale = 1 / Float(plan.fftSize)
-        for channel in kernel.channels {
-            let re = AlignedBuffer(count: plan.partitionCount * stride)
-            let im = AlignedBuffer(count: plan.partitionCount * stride)
-            channel.withUnsafeBufferPointer { taps in
-                for partition in 0..<plan.partitionCount {
-                    scratch.zero()
-                    let start = partition * plan.blockSize
-                    let end = min(start + plan.blockSize, plan.kernelLength)
-                    for i in start..<end { scratch.pointer[i - start] = taps[i] * scale }
-                    fft.forward(scratch.pointer, real: re[partition * stride], imaginary: im[partition * stride])
-                }
+        kernelSpectra = kernel.channels.map { taps in
+            let spectra = AlignedBuffer(count: plan.partitionCount * stride)
+            for partition in 0..<plan.partitionCount {
+                scratch.zero()
+                let start = partition * plan.blockSize
+                let end = min(start + plan.blockSize, plan.kernelLength)
+                for i in start..<end { scratch.pointer[i - start] = taps[i] * scale }
+                fft.forward(scratch.pointer, spectrum: spectra[partition * stride])
             }
-            real.append(re)
-            imaginary.append(im)
+            return spectra
         }
-        kernelSpectraReal = real
-        kernelSpectraImaginary = imaginary
     }
 
     /// Convenience: plans automatically for the kernel's length.
@@ -137,8 +125,7 @@ public final class PartitionedConvolver {
     /// Forgets all input, keeping plans and kernel spectra.
     public func reset() {
         inputBuffers.forEach { $0.zero() }
-        inputSpectraReal.forEach { $0.zero() }
-        inputSpectraImaginary.forEach { $0.zero() }
+        inputSpectra.forEach { $0.zero() }
         inputFill = 0
         blockCount = 0
         inputFrameCount = 0
@@ -151,79 +138,70 @@ public final class PartitionedConvolver {
         blockCount += plan.chunkBlockCount
         inputFill = 0
         outputFrameCount += frameCount
-        if frameCount > 0 { try output(outputBuffer.pointer, frameCount) }
+        guard frameCount > 0 else { return }
+        // Interleave here, on one thread: channels writing neighbouring floats would fight over cache lines.
+        let channels = routing.outputChannelCount
+        for c in 0..<channels {
+            let source = outputChannels[c].pointer
+            var destination = outputBuffer.pointer + c
+            for i in 0..<frameCount {
+                destination.pointee = source[i]
+                destination += channels
+            }
+        }
+        try output(outputBuffer.pointer, frameCount)
     }
 
     /// Forward FFT of each new block of one input channel into its ring slot; keeps the last block.
     private func transformInput(channel: Int) {
         let B = plan.blockSize
-        let stride = plan.spectrumStride
         let buffer = inputBuffers[channel].pointer
         for block in 0..<plan.chunkBlockCount {
             let slot = (blockCount + block) % plan.inputSpectrumSlotCount
             // Window [previous block | this block]: overlap-save keeps the last B outputs.
-            fft.forward(buffer + block * B,
-                        real: inputSpectraReal[channel][slot * stride],
-                        imaginary: inputSpectraImaginary[channel][slot * stride])
+            fft.forward(buffer + block * B, spectrum: inputSpectra[channel][slot * plan.spectrumStride])
         }
         buffer.update(from: buffer + plan.chunkFrames, count: B)
     }
 
     /// For each block of the step: sum kernel × input spectra over terms and partitions, inverse
-    /// FFT, and write the valid half into the interleaved output.
+    /// FFT, and keep the valid half.
     private func convolveOutput(channel: Int) {
         let B = plan.blockSize
         let stride = plan.spectrumStride
         let slots = plan.inputSpectrumSlotCount
-        let outputChannels = routing.outputChannelCount
-        let accumulatorRe = accumulatorReal[channel].pointer
-        let accumulatorIm = accumulatorImaginary[channel].pointer
-        let segment = currentSegment[channel].pointer
+        let accumulator = accumulators[channel].pointer
+        let segment = currentSegments[channel].pointer
         for block in 0..<plan.chunkBlockCount {
             let blockIndex = blockCount + block
-            accumulatorRe.update(repeating: 0, count: stride)
-            accumulatorIm.update(repeating: 0, count: stride)
-            for termIndex in termsByOutput[channel] {
-                let term = routing.terms[termIndex]
-                let kernelRe = kernelSpectraReal[term.kernelChannel].pointer
-                let kernelIm = kernelSpectraImaginary[term.kernelChannel].pointer
-                let inputRe = inputSpectraReal[term.input].pointer
-                let inputIm = inputSpectraImaginary[term.input].pointer
+            accumulator.update(repeating: 0, count: stride)
+            for term in termsByOutput[channel] {
+                let kernel = kernelSpectra[term.kernelChannel].pointer
+                let input = inputSpectra[term.input].pointer
                 // Partition p meets the input block p blocks back (none before the signal began).
                 for partition in 0..<min(plan.partitionCount, blockIndex + 1) {
                     let slot = (blockIndex - partition) % slots
-                    multiplyAccumulate(
-                        accumulatorRe, accumulatorIm,
-                        kernelRe + partition * stride, kernelIm + partition * stride,
-                        inputRe + slot * stride, inputIm + slot * stride,
-                        count: plan.binCount)
+                    multiplyAccumulate(accumulator, kernel + partition * stride, input + slot * stride, binCount: plan.binCount)
                 }
             }
-            fft.inverse(real: accumulatorRe, imaginary: accumulatorIm, output: segment)
-            var destination = outputBuffer.pointer + block * B * outputChannels + channel
-            let valid = segment + B
-            for i in 0..<B {
-                destination.pointee = valid[i]
-                destination += outputChannels
-            }
+            fft.inverse(accumulator, output: segment)
+            (outputChannels[channel].pointer + block * B).update(from: segment + B, count: B)
         }
     }
 }
 
-/// acc += a × b over `count` complex values in split form.
+/// acc += a × b over `binCount` interleaved complex values.
 @inline(__always)
 private func multiplyAccumulate(
-    _ accRe: UnsafeMutablePointer<Float>, _ accIm: UnsafeMutablePointer<Float>,
-    _ aRe: UnsafePointer<Float>, _ aIm: UnsafePointer<Float>,
-    _ bRe: UnsafePointer<Float>, _ bIm: UnsafePointer<Float>,
-    count: Int
+    _ acc: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, binCount: Int
 ) {
-    var k = 0
-    while k < count {
-        let ar = aRe[k], ai = aIm[k], br = bRe[k], bi = bIm[k]
-        accRe[k] += ar * br - ai * bi
-        accIm[k] += ar * bi + ai * br
-        k &+= 1
+    var i = 0
+    let end = 2 * binCount
+    while i < end {
+        let ar = a[i], ai = a[i &+ 1], br = b[i], bi = b[i &+ 1]
+        acc[i] += ar * br - ai * bi
+        acc[i &+ 1] += ar * bi + ai * br
+        i &+= 2
     }
 }
 

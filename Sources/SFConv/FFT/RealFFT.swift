@@ -30,9 +30,9 @@ public enum FFTPlanning: String, CaseIterable, Sendable {
     case measure
 }
 
-/// A real FFT of one size with split-complex spectra (separate real and imaginary arrays of
-/// `size / 2 + 1` values), planned once and executed on any buffers aligned like ``AlignedBuffer``'s
-/// whose offsets are multiples of ``alignmentFloats``.
+/// A real FFT of one size whose spectra are `size / 2 + 1` interleaved complex values (re, im),
+/// planned once and executed on any buffers aligned like ``AlignedBuffer``'s whose offsets are
+/// multiples of ``alignmentFloats``. (FFTW's split-format plans measured up to 2.4× slower here.)
 ///
 /// FFTW's planner is not thread-safe; all planning here is serialized. Execution is thread-safe.
 final class RealFFT: @unchecked Sendable {
@@ -49,15 +49,14 @@ final class RealFFT: @unchecked Sendable {
         self.size = size
         let bins = size / 2 + 1
         let time = AlignedBuffer(count: size)
-        let real = AlignedBuffer(count: bins)
-        let imaginary = AlignedBuffer(count: bins)
-        var dims = fftwf_iodim(n: Int32(size), is: 1, os: 1)
+        let spectrum = AlignedBuffer(count: 2 * bins)
 
         let plans: (OpaquePointer?, OpaquePointer?) = Planner.withLock {
             Planner.loadWisdomOnce()
             func make(_ flags: UInt32) -> (OpaquePointer?, OpaquePointer?) {
-                let forward = fftwf_plan_guru_split_dft_r2c(1, &dims, 0, nil, time.pointer, real.pointer, imaginary.pointer, flags)
-                let inverse = fftwf_plan_guru_split_dft_c2r(1, &dims, 0, nil, real.pointer, imaginary.pointer, time.pointer, flags)
+                let complex = asComplex(spectrum.pointer)
+                let forward = fftwf_plan_dft_r2c_1d(Int32(size), time.pointer, complex, flags)
+                let inverse = fftwf_plan_dft_c2r_1d(Int32(size), complex, time.pointer, flags)
                 return (forward, inverse)
             }
             switch planning {
@@ -87,17 +86,22 @@ final class RealFFT: @unchecked Sendable {
         }
     }
 
-    /// `size` real samples at `input` → `size/2+1` bins in `real` and `imaginary`. Unnormalised.
+    /// `size` real samples at `input` → `size/2+1` interleaved complex bins at `spectrum`. Unnormalised.
     @inline(__always)
-    func forward(_ input: UnsafeMutablePointer<Float>, real: UnsafeMutablePointer<Float>, imaginary: UnsafeMutablePointer<Float>) {
-        fftwf_execute_split_dft_r2c(forwardPlan, input, real, imaginary)
+    func forward(_ input: UnsafeMutablePointer<Float>, spectrum: UnsafeMutablePointer<Float>) {
+        fftwf_execute_dft_r2c(forwardPlan, input, asComplex(spectrum))
     }
 
-    /// `size/2+1` bins → `size` real samples (scaled by `size`). Destroys the bins.
+    /// `size/2+1` interleaved complex bins → `size` real samples (scaled by `size`). Destroys the bins.
     @inline(__always)
-    func inverse(real: UnsafeMutablePointer<Float>, imaginary: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        fftwf_execute_split_dft_c2r(inversePlan, real, imaginary, output)
+    func inverse(_ spectrum: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        fftwf_execute_dft_c2r(inversePlan, asComplex(spectrum), output)
     }
+}
+
+@inline(__always)
+private func asComplex(_ floats: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<fftwf_complex> {
+    UnsafeMutableRawPointer(floats).assumingMemoryBound(to: fftwf_complex.self)
 }
 
 /// Serializes FFTW planning and keeps its wisdom in the user's cache folder

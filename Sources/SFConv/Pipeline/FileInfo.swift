@@ -30,7 +30,7 @@ public struct FileInfo: Sendable, Codable, Equatable {
             while true {
                 let got = try reader.read(into: buffer.baseAddress!, frameCount: blockFrames)
                 if got == 0 { break }
-                for i in 0..<(got * reader.channelCount) { peak = max(peak, abs(buffer[i])) }
+                peak = max(peak, SampleScan.peak(buffer.baseAddress!, count: got * reader.channelCount))
             }
         }
         reader.finish(diagnostics: diagnostics)

@@ -1,0 +1,41 @@
+/// Vectorised scans over sample buffers (the plain loops do not vectorise: a running max or sum
+/// is a serial dependency the compiler may not reorder for floats).
+enum SampleScan {
+    /// The largest absolute value among `count` samples.
+    static func peak(_ samples: UnsafePointer<Float>, count: Int) -> Float {
+        var high = SIMD8<Float>(repeating: 0)
+        var low = SIMD8<Float>(repeating: 0)
+        var i = 0
+        let raw = UnsafeRawPointer(samples)
+        while i + 8 <= count {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            high.replace(with: v, where: v .> high)
+            low.replace(with: v, where: v .< low)
+            i += 8
+        }
+        var result = max(high.max(), -low.min())
+        while i < count {
+            result = max(result, abs(samples[i]))
+            i += 1
+        }
+        return result
+    }
+
+    /// Whether all `count` samples are finite (no NaN, no infinity).
+    static func allFinite(_ samples: UnsafePointer<Float>, count: Int) -> Bool {
+        // x * 0 is 0 for finite x and NaN otherwise; NaN survives the sum.
+        var probe = SIMD8<Float>(repeating: 0)
+        var i = 0
+        let raw = UnsafeRawPointer(samples)
+        while i + 8 <= count {
+            probe += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) * 0
+            i += 8
+        }
+        var tail: Float = 0
+        while i < count {
+            tail += samples[i] * 0
+            i += 1
+        }
+        return probe.sum() == 0 && tail == 0
+    }
+}
