@@ -15,8 +15,12 @@ let package = Package(
         .systemLibrary(name: "CFFTW3f", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .target(
+            name: "CSFConvKernels",
+            cSettings: [.unsafeFlags(["-O3"])]
+        ),
+        .target(
             name: "SFConv",
-            dependencies: ["CSndFile", "CFFTW3f", "CSoxr"]
+            dependencies: ["CSndFile", "CFFTW3f", "CSoxr", "CSFConvKernels"]
         ),
         .executableTarget(
             name: "sfconv",

@@ -77,7 +77,7 @@ public struct PartitionPlan: Sendable, Equatable, CustomStringConvertible {
             + blockOverhead / Double(blockSize)
     }
 
-    static let macWeightInCache = 0.14
+    static let macWeightInCache = 0.18
     static let macWeightOutOfCache = 0.3
     static let blockOverhead = 64.0
 

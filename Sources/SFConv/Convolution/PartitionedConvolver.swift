@@ -1,3 +1,4 @@
+import CSFConvKernels
 import Dispatch
 
 /// Streaming multichannel convolution by uniformly partitioned overlap-save on FFTW.
@@ -190,19 +191,13 @@ public final class PartitionedConvolver {
     }
 }
 
-/// acc += a × b over `binCount` interleaved complex values.
+/// acc += a × b over `binCount` interleaved complex values: the inner loop of the convolution, in C
+/// so that it is compiled for the widest vectors the running CPU has.
 @inline(__always)
 private func multiplyAccumulate(
     _ acc: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, binCount: Int
 ) {
-    var i = 0
-    let end = 2 * binCount
-    while i < end {
-        let ar = a[i], ai = a[i &+ 1], br = b[i], bi = b[i &+ 1]
-        acc[i] += ar * br - ai * bi
-        acc[i &+ 1] += ar * bi + ai * br
-        i &+= 2
-    }
+    sfconv_complex_multiply_accumulate(acc, a, b, binCount)
 }
 
 /// Runs `body` for 0..<count, on several threads when count > 1.

@@ -108,19 +108,15 @@ extension ConvolveRequest {
 
         var window = FrameWindow(start: mode.start(kernelLength: k))
         let channelsOut = routing.outputChannelCount
+        let output = BackgroundWriter(writer, capacityFrames: plan.chunkFrames)
         let sink: (UnsafeMutablePointer<Float>, Int) throws -> Void = { frames, count in
             let (offset, kept) = window.take(count)
-            if kept > 0 { try writer.write(frames + offset * channelsOut, frameCount: kept) }
+            if kept > 0 { try output.write(frames + offset * channelsOut, frameCount: kept) }
         }
-        let blockFrames = 1 << 16
-        var inputBlock = [Float](repeating: 0, count: blockFrames * reader.channelCount)
-        try inputBlock.withUnsafeMutableBufferPointer { block in
-            while true {
-                let got = try reader.read(into: block.baseAddress!, frameCount: blockFrames)
-                if got == 0 { break }
-                try convolver.process(block.baseAddress!, frameCount: got, output: sink)
-                progress?.update(reader.framesRead)
-            }
+        let input = PrefetchingReader(reader, blockFrames: plan.chunkFrames)
+        while let block = try input.next() {
+            try convolver.process(block.frames, frameCount: block.count, output: sink)
+            progress?.update(reader.framesRead)
         }
         reader.finish(diagnostics: diagnostics)
         let n = reader.framesRead
@@ -130,6 +126,7 @@ extension ConvolveRequest {
         }
         window.end = mode.start(kernelLength: k) + mode.length(inputLength: n, kernelLength: k)
         try convolver.finish(output: sink)
+        try output.drain()
         progress?.finish()
         try writer.commit()
         return RenderSummary(inputFrames: n, outputFrames: writer.framesWritten, channelCount: channelsOut,
