@@ -85,6 +85,10 @@ public func loadKernel(path: String, rate: Int, resample: Bool, diagnostics: Dia
 }
 
 extension ConvolveRequest {
+    /// Frames per read and write: small enough that the read-ahead and write-behind buffers stay
+    /// well under a megabyte each, large enough that per-call costs vanish.
+    static let ioBlockFrames = 32768
+
     /// Runs the convolution, streaming the input block by block. Writes nothing unless it succeeds.
     public func run(diagnostics: Diagnostics = .standardError, progress: ProgressBar? = nil) throws -> RenderSummary {
         let reader = try SoundFileReader(path: inputPath)
@@ -108,12 +112,12 @@ extension ConvolveRequest {
 
         var window = FrameWindow(start: mode.start(kernelLength: k))
         let channelsOut = routing.outputChannelCount
-        let output = BackgroundWriter(writer, capacityFrames: plan.chunkFrames)
+        let output = BackgroundWriter(writer, capacityFrames: Self.ioBlockFrames)
         let sink: (UnsafeMutablePointer<Float>, Int) throws -> Void = { frames, count in
             let (offset, kept) = window.take(count)
             if kept > 0 { try output.write(frames + offset * channelsOut, frameCount: kept) }
         }
-        let input = PrefetchingReader(reader, blockFrames: plan.chunkFrames)
+        let input = PrefetchingReader(reader, blockFrames: Self.ioBlockFrames)
         while let block = try input.next() {
             try convolver.process(block.frames, frameCount: block.count, output: sink)
             progress?.update(reader.framesRead)
