@@ -20,6 +20,7 @@ struct SFConvCommand: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let error as SFConvError {
+            TemporaryFiles.removeAll()
             StandardError.writeLine("error: \(error)")
             Foundation.exit(1)
         } catch let error as ExitCode {

@@ -55,12 +55,16 @@ public final class SoundFileWriter {
         sf_command(handle, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
     }
 
-    deinit {
-        if let handle {
-            sf_close(handle)
-            unlink(temporaryPath)
-            TemporaryFiles.unregister(temporaryPath)
-        }
+    deinit { discard() }
+
+    /// Abandons the output: closes and removes the temporary file; the target is untouched.
+    /// Called by `deinit`; call it yourself where the writer may outlive the failure.
+    public func discard() {
+        guard let handle else { return }
+        sf_close(handle)
+        self.handle = nil
+        unlink(temporaryPath)
+        TemporaryFiles.unregister(temporaryPath)
     }
 
     /// Writes `frameCount` interleaved frames. Clamps integer-bound samples in place.

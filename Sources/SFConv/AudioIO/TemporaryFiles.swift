@@ -3,7 +3,7 @@ import Foundation
 
 /// Temporary output files that must not survive the process: removed on SIGINT, SIGTERM and
 /// SIGHUP before the process exits with status 128 + the signal number, and by their writers on any error.
-enum TemporaryFiles {
+public enum TemporaryFiles {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var paths: Set<String> = []
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
@@ -19,6 +19,14 @@ enum TemporaryFiles {
         lock.lock()
         paths.remove(path)
         lock.unlock()
+    }
+
+    /// Removes every temporary file still registered (before the process exits on an error).
+    public static func removeAll() {
+        lock.lock()
+        defer { lock.unlock() }
+        for path in paths { unlink(path) }
+        paths.removeAll()
     }
 
     /// Called with the lock held.

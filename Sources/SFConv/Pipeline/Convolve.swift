@@ -117,22 +117,31 @@ extension ConvolveRequest {
             let (offset, kept) = window.take(count)
             if kept > 0 { try output.write(frames + offset * channelsOut, frameCount: kept) }
         }
-        let input = PrefetchingReader(reader, blockFrames: Self.ioBlockFrames)
-        while let block = try input.next() {
-            try convolver.process(block.frames, frameCount: block.count, output: sink)
-            progress?.update(reader.framesRead)
+        do {
+            let input = PrefetchingReader(reader, blockFrames: Self.ioBlockFrames)
+            while let block = try input.next() {
+                try convolver.process(block.frames, frameCount: block.count, output: sink)
+                progress?.update(reader.framesRead)
+            }
+            reader.finish(diagnostics: diagnostics)
+            let n = reader.framesRead
+            guard n > 0 else { throw SFConvError("input has no audio frames", path: inputPath) }
+            if mode == .valid && k > n {
+                throw SFConvError("--mode valid needs a kernel no longer than the input: kernel \(k) frames, input \(n) frames", path: inputPath)
+            }
+            window.end = mode.start(kernelLength: k) + mode.length(inputLength: n, kernelLength: k)
+            try convolver.finish(output: sink)
+            try output.drain()
+            progress?.finish()
+            try writer.commit()
+        } catch {
+            // Queued writes still hold the writer: wait for them, then remove the temporary file now.
+            try? output.drain()
+            writer.discard()
+            progress?.finish()
+            throw error
         }
-        reader.finish(diagnostics: diagnostics)
         let n = reader.framesRead
-        guard n > 0 else { throw SFConvError("input has no audio frames", path: inputPath) }
-        if mode == .valid && k > n {
-            throw SFConvError("--mode valid needs a kernel no longer than the input: kernel \(k) frames, input \(n) frames", path: inputPath)
-        }
-        window.end = mode.start(kernelLength: k) + mode.length(inputLength: n, kernelLength: k)
-        try convolver.finish(output: sink)
-        try output.drain()
-        progress?.finish()
-        try writer.commit()
         return RenderSummary(inputFrames: n, outputFrames: writer.framesWritten, channelCount: channelsOut,
                              sampleRate: reader.sampleRate, peak: writer.peak,
                              clippedSampleCount: writer.clippedSampleCount, clippingReport: writer.clippingReport, plan: plan)
