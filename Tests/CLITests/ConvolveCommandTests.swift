@@ -157,4 +157,32 @@ import Testing
         #expect(abs((info.peakDBFS ?? 0) - 20 * log10(0.5)) < 0.01)
         #expect(info.container.hasPrefix("WAV"))
     }
+
+    @Test func measuredPlansAreSavedAsWisdomAndReused() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try writeAudio([[Float](repeating: 0.1, count: 3000)], to: folder.file("in.wav"))
+        try writeAudio([[1, 0.5, 0.25]], to: folder.file("k.wav"))
+        let cache = folder.file("cache")
+        let first = try sfconv(["convolve", folder.file("in.wav"), folder.file("k.wav"), folder.file("a.wav"), "--fft-planning", "measure"],
+                               environment: ["XDG_CACHE_HOME": cache])
+        #expect(first.status == 0)
+        let wisdom = cache + "/sfconv/fftw3f.wisdom"
+        let saved = try String(contentsOfFile: wisdom, encoding: .utf8)
+        #expect(saved.contains("fftwf_wisdom"))
+        let second = try sfconv(["convolve", folder.file("in.wav"), folder.file("k.wav"), folder.file("b.wav")], environment: ["XDG_CACHE_HOME": cache])
+        #expect(second.status == 0)
+        #expect(try readAudio(folder.file("a.wav")) == readAudio(folder.file("b.wav")))
+    }
+
+    @Test func aSuccessfulRunPrintsNothingWhenStderrIsNotATerminal() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try writeAudio([[Float](repeating: 0.1, count: 200_000)], to: folder.file("in.wav"))
+        try writeAudio([[0.5, 0.25]], to: folder.file("k.wav"))
+        let result = try sfconv("convolve", folder.file("in.wav"), folder.file("k.wav"), folder.file("out.wav"))
+        #expect(result.status == 0)
+        #expect(result.standardError.isEmpty, "\(result.standardError)")
+        #expect(result.standardOutput.isEmpty)
+    }
 }

@@ -30,13 +30,14 @@ func sfconv(_ arguments: String..., in folder: TemporaryFolder? = nil) throws ->
     try sfconv(arguments, in: folder)
 }
 
-func sfconv(_ arguments: [String], in folder: TemporaryFolder? = nil) throws -> RunResult {
+func sfconv(_ arguments: [String], in folder: TemporaryFolder? = nil, environment overrides: [String: String] = [:]) throws -> RunResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: sfconvBinary)
     process.arguments = arguments
     if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder.path) }
     var environment = ProcessInfo.processInfo.environment
     environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "sfconv-test-cache"
+    environment.merge(overrides) { $1 }
     process.environment = environment
     // Capture into files: nothing can block on a full pipe.
     let capture = NSTemporaryDirectory() + "sfconv-run-" + UUID().uuidString
