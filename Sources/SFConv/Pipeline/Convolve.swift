@@ -85,10 +85,6 @@ public func loadKernel(path: String, rate: Int, resample: Bool, diagnostics: Dia
 }
 
 extension ConvolveRequest {
-    /// Frames per read and write: small enough that the read-ahead and write-behind buffers stay
-    /// well under a megabyte each, large enough that per-call costs vanish.
-    static let ioBlockFrames = 32768
-
     /// Runs the convolution, streaming the input block by block. Writes nothing unless it succeeds.
     public func run(diagnostics: Diagnostics = .standardError, progress: ProgressBar? = nil) throws -> RenderSummary {
         let reader = try SoundFileReader(path: inputPath)
@@ -98,7 +94,7 @@ extension ConvolveRequest {
                                                  inputPath: inputPath, kernelPath: kernelPath)
         let k = kernel.frameCount
         if mode == .valid, let n = reader.declaredFrameCount, k > n {
-            throw SFConvError("--mode valid needs a kernel no longer than the input: kernel \(k) frames, input \(n) frames", path: inputPath)
+            throw SFConvError.validNeedsShorterKernel(kernel: k, input: n, path: inputPath)
         }
         let plan = try blockSize.map { size in
             guard size >= PartitionPlan.minimumBlockSize, size <= PartitionPlan.maximumBlockSize, size & (size - 1) == 0 else {
@@ -110,60 +106,12 @@ extension ConvolveRequest {
         let writer = try output.openWriter(path: outputPath, input: reader.format,
                                            channelCount: routing.outputChannelCount, sampleRate: reader.sampleRate)
 
-        var window = FrameWindow(start: mode.start(kernelLength: k))
-        let channelsOut = routing.outputChannelCount
-        let output = BackgroundWriter(writer, capacityFrames: Self.ioBlockFrames)
-        let sink: (UnsafeMutablePointer<Float>, Int) throws -> Void = { frames, count in
-            let (offset, kept) = window.take(count)
-            if kept > 0 { try output.write(frames + offset * channelsOut, frameCount: kept) }
-        }
-        do {
-            let input = PrefetchingReader(reader, blockFrames: Self.ioBlockFrames)
-            while let block = try input.next() {
-                try convolver.process(block.frames, frameCount: block.count, output: sink)
-                progress?.update(reader.framesRead)
-            }
-            reader.finish(diagnostics: diagnostics)
-            let n = reader.framesRead
-            guard n > 0 else { throw SFConvError("input has no audio frames", path: inputPath) }
-            if mode == .valid && k > n {
-                throw SFConvError("--mode valid needs a kernel no longer than the input: kernel \(k) frames, input \(n) frames", path: inputPath)
-            }
-            window.end = mode.start(kernelLength: k) + mode.length(inputLength: n, kernelLength: k)
-            try convolver.finish(output: sink)
-            try output.drain()
-            progress?.finish()
-            try writer.commit()
-        } catch {
-            // Queued writes still hold the writer: wait for them, then remove the temporary file now.
-            try? output.drain()
-            writer.discard()
-            progress?.finish()
-            throw error
-        }
-        let n = reader.framesRead
-        return RenderSummary(inputFrames: n, outputFrames: writer.framesWritten, channelCount: channelsOut,
+        let stage = ModeStage(mode: mode, kernelLength: k, channelCount: routing.outputChannelCount, inputPath: inputPath)
+        let n = try Renderer.render(reader: reader, convolver: convolver, stage: stage, writer: writer,
+                                    diagnostics: diagnostics, progress: progress)
+        return RenderSummary(inputFrames: n, outputFrames: writer.framesWritten, channelCount: routing.outputChannelCount,
                              sampleRate: reader.sampleRate, peak: writer.peak,
                              clippedSampleCount: writer.clippedSampleCount, clippingReport: writer.clippingReport, plan: plan)
     }
 }
 
-/// Keeps the frames of a stream whose index lies in `start ..< end` (`end` may be learnt late).
-struct FrameWindow {
-    var start: Int
-    var end: Int?
-    private(set) var position = 0
-
-    init(start: Int, end: Int? = nil) {
-        self.start = start
-        self.end = end
-    }
-
-    /// For the next `count` frames of the stream: the offset of the first kept frame, and how many are kept.
-    mutating func take(_ count: Int) -> (offset: Int, count: Int) {
-        let first = max(start, position)
-        let last = min(end ?? Int.max, position + count)
-        position += count
-        return last > first ? (first - (position - count), last - first) : (0, 0)
-    }
-}

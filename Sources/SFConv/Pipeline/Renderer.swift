@@ -1,0 +1,141 @@
+import Foundation
+
+/// Where a stage hands frames on: interleaved frames, valid only during the call.
+public typealias FrameSink = (UnsafeMutablePointer<Float>, Int) throws -> Void
+
+/// Decides which of the convolver's output frames reach the file.
+protocol OutputStage: AnyObject {
+    /// Frames in stream order; passes those it keeps to `next`.
+    func take(_ frames: UnsafeMutablePointer<Float>, count: Int, next: FrameSink) throws
+    /// The input ended after `inputFrames` frames (called before the convolver's tail).
+    func inputEnded(after inputFrames: Int) throws
+    /// After the last frame: passes on anything held back.
+    func flush(next: FrameSink) throws
+}
+
+/// The one streaming loop: read a block, convolve, keep what the stage keeps, write.
+/// Reading runs ahead and writing behind on threads of their own; memory stays flat. On any error
+/// the temporary output is removed and the target left as it was.
+enum Renderer {
+    /// Frames per read and write: small enough that the read-ahead and write-behind buffers stay
+    /// well under a megabyte each, large enough that per-call costs vanish.
+    static let ioBlockFrames = 32768
+
+    /// Returns the input frames read. Commits `writer` on success.
+    static func render(
+        reader: SoundFileReader, convolver: PartitionedConvolver, stage: OutputStage, writer: SoundFileWriter,
+        diagnostics: Diagnostics, progress: ProgressBar?
+    ) throws -> Int {
+        let output = BackgroundWriter(writer, capacityFrames: ioBlockFrames)
+        let sink: FrameSink = { frames, count in try output.write(frames, frameCount: count) }
+        let staged: FrameSink = { frames, count in try stage.take(frames, count: count, next: sink) }
+        do {
+            let input = PrefetchingReader(reader, blockFrames: ioBlockFrames)
+            while let block = try input.next() {
+                try convolver.process(block.frames, frameCount: block.count, output: staged)
+                progress?.update(reader.framesRead)
+            }
+            reader.finish(diagnostics: diagnostics)
+            guard reader.framesRead > 0 else { throw SFConvError("input has no audio frames", path: reader.path) }
+            try stage.inputEnded(after: reader.framesRead)
+            try convolver.finish(output: staged)
+            try stage.flush(next: sink)
+            try output.drain()
+            progress?.finish()
+            try writer.commit()
+            return reader.framesRead
+        } catch {
+            // Queued writes still hold the writer: wait for them, then remove the temporary file now.
+            try? output.drain()
+            writer.discard()
+            progress?.finish()
+            throw error
+        }
+    }
+
+    /// Copies `reader` to `writer` multiplied by `gain` (the second pass of peak normalisation).
+    static func copy(from reader: SoundFileReader, to writer: SoundFileWriter, gain: Float, progress: ProgressBar?) throws {
+        let output = BackgroundWriter(writer, capacityFrames: ioBlockFrames)
+        do {
+            let input = PrefetchingReader(reader, blockFrames: ioBlockFrames)
+            while let block = try input.next() {
+                let samples = block.count * reader.channelCount
+                for i in 0..<samples { block.frames[i] *= gain }
+                try output.write(block.frames, frameCount: block.count)
+                progress?.update(reader.framesRead)
+            }
+            try output.drain()
+            progress?.finish()
+            try writer.commit()
+        } catch {
+            try? output.drain()
+            writer.discard()
+            progress?.finish()
+            throw error
+        }
+    }
+}
+
+/// Keeps every frame: the full convolution.
+final class KeepAllStage: OutputStage {
+    func take(_ frames: UnsafeMutablePointer<Float>, count: Int, next: FrameSink) throws { try next(frames, count) }
+    func inputEnded(after inputFrames: Int) throws {}
+    func flush(next: FrameSink) throws {}
+}
+
+/// Keeps the frames `mode` asks for (scipy's full, same and valid).
+final class ModeStage: OutputStage {
+    private let mode: ConvolutionMode
+    private let kernelLength: Int
+    private let channelCount: Int
+    private let inputPath: String
+    private var window: FrameWindow
+
+    init(mode: ConvolutionMode, kernelLength: Int, channelCount: Int, inputPath: String) {
+        self.mode = mode
+        self.kernelLength = kernelLength
+        self.channelCount = channelCount
+        self.inputPath = inputPath
+        window = FrameWindow(start: mode.start(kernelLength: kernelLength))
+    }
+
+    func take(_ frames: UnsafeMutablePointer<Float>, count: Int, next: FrameSink) throws {
+        let (offset, kept) = window.take(count)
+        if kept > 0 { try next(frames + offset * channelCount, kept) }
+    }
+
+    func inputEnded(after inputFrames: Int) throws {
+        if mode == .valid && kernelLength > inputFrames {
+            throw SFConvError.validNeedsShorterKernel(kernel: kernelLength, input: inputFrames, path: inputPath)
+        }
+        window.end = mode.start(kernelLength: kernelLength) + mode.length(inputLength: inputFrames, kernelLength: kernelLength)
+    }
+
+    func flush(next: FrameSink) throws {}
+}
+
+extension SFConvError {
+    static func validNeedsShorterKernel(kernel: Int, input: Int, path: String) -> SFConvError {
+        SFConvError("--mode valid needs a kernel no longer than the input: kernel \(kernel) frames, input \(input) frames", path: path)
+    }
+}
+
+/// Keeps frames of a stream whose index lies in `start ..< end` (`end` may be learnt late).
+struct FrameWindow {
+    var start: Int
+    var end: Int?
+    private(set) var position = 0
+
+    init(start: Int, end: Int? = nil) {
+        self.start = start
+        self.end = end
+    }
+
+    /// For the next `count` frames of the stream: the offset of the first kept frame, and how many are kept.
+    mutating func take(_ count: Int) -> (offset: Int, count: Int) {
+        let first = max(start, position)
+        let last = min(end ?? Int.max, position + count)
+        position += count
+        return last > first ? (first - (position - count), last - first) : (0, 0)
+    }
+}
