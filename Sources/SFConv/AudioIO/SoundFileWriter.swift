@@ -5,7 +5,8 @@ import Foundation
 /// which ``commit()`` renames over the target. Until then the target is untouched; a writer
 /// released without `commit()` (an error, a thrown exception) removes its temporary file.
 ///
-/// Integer encodings clip at full scale: samples beyond ±1 are clamped and counted.
+/// Integer encodings clip at full scale: samples beyond ±1 are clamped and counted. Encodings of
+/// 16 bits or less can be given TPDF dither of ±1 LSB before quantisation.
 public final class SoundFileWriter {
     public let path: String
     public let format: SoundFormat
@@ -20,13 +21,17 @@ public final class SoundFileWriter {
     private let temporaryPath: String
     private var handle: OpaquePointer?
     private let clamps: Bool
+    /// The size of one quantisation step when dithering, else nil.
+    private let ditherStep: Float?
+    private var ditherState: UInt64 = 0x2545_F491_4F6C_DD1D
 
     /// - Parameters:
     ///   - path: the file to create; refused if it exists unless `overwrite` is true.
     ///   - format: container and encoding.
     ///   - channelCount: 1 or more.
     ///   - sampleRate: in Hz.
-    public init(path: String, format: SoundFormat, channelCount: Int, sampleRate: Int, overwrite: Bool) throws {
+    ///   - dither: add TPDF dither when the encoding has 16 bits or less (ignored otherwise).
+    public init(path: String, format: SoundFormat, channelCount: Int, sampleRate: Int, overwrite: Bool, dither: Bool = false) throws {
         try Self.checkDestination(path, overwrite: overwrite)
         var info = SF_INFO()
         info.channels = Int32(channelCount)
@@ -52,6 +57,11 @@ public final class SoundFileWriter {
         self.channelCount = channelCount
         self.sampleRate = sampleRate
         clamps = format.sampleSubtype?.isInteger ?? true
+        if dither, let subtype = format.sampleSubtype, subtype.isInteger, subtype.bitDepth <= 16 {
+            ditherStep = 1 / Float((1 << (subtype.bitDepth - 1)) - 1)
+        } else {
+            ditherStep = nil
+        }
         sf_command(handle, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
     }
 
@@ -72,8 +82,12 @@ public final class SoundFileWriter {
         guard let handle else { preconditionFailure("write after commit") }
         guard frameCount > 0 else { return }
         let sampleCount = frameCount * channelCount
-        let blockPeak = SampleScan.peak(frames, count: sampleCount)
+        var blockPeak = SampleScan.peak(frames, count: sampleCount)
         peak = max(peak, blockPeak)
+        if let ditherStep {
+            addDither(frames, count: sampleCount, step: ditherStep)
+            blockPeak += ditherStep
+        }
         if clamps && blockPeak > 1 {
             for i in 0..<sampleCount where abs(frames[i]) > 1 {
                 frames[i] = frames[i] > 0 ? 1 : -1
@@ -86,6 +100,22 @@ public final class SoundFileWriter {
             throw SFConvError("write failed after \(framesWritten + max(written, 0)) frames: \(SoundFileReader.libraryMessage(handle)) (\(reason))", path: path)
         }
         framesWritten += frameCount
+    }
+
+    /// Adds triangular noise of ±1 step: the sum of two uniform values of ±½ step (xorshift64*).
+    private func addDither(_ samples: UnsafeMutablePointer<Float>, count: Int, step: Float) {
+        var state = ditherState
+        let scale = step / Float(1 << 24)
+        for i in 0..<count {
+            state ^= state >> 12
+            state ^= state << 25
+            state ^= state >> 27
+            let bits = state &* 0x2545_F491_4F6C_DD1D
+            let first = Float(Int32(truncatingIfNeeded: bits >> 40) - (1 << 23))
+            let second = Float(Int32(truncatingIfNeeded: (bits >> 16) & 0xFF_FFFF) - (1 << 23))
+            samples[i] += (first + second) * scale
+        }
+        ditherState = state
     }
 
     /// Finishes the file and moves it over the target.

@@ -34,8 +34,9 @@ public struct OutputOptions: Sendable, Equatable {
     }
 
     /// Opens the writer after checking the destination and format.
-    public func openWriter(path: String, input: SoundFormat?, channelCount: Int, sampleRate: Int) throws -> SoundFileWriter {
+    public func openWriter(path: String, input: SoundFormat?, channelCount: Int, sampleRate: Int, dither: Bool = false) throws -> SoundFileWriter {
         let format = try format(for: path, input: input)
-        return try SoundFileWriter(path: path, format: format, channelCount: channelCount, sampleRate: sampleRate, overwrite: overwrite)
+        return try SoundFileWriter(path: path, format: format, channelCount: channelCount, sampleRate: sampleRate,
+                                   overwrite: overwrite, dither: dither)
     }
 }

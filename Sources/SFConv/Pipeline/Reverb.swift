@@ -1,0 +1,218 @@
+import Foundation
+
+/// A gain given as a linear factor (`0.3`) or in decibels (`-6dB`).
+public struct Gain: Sendable, Equatable, CustomStringConvertible {
+    public var linear: Double
+
+    public init(linear: Double) { self.linear = linear }
+    public init(decibels: Double) { linear = pow(10, decibels / 20) }
+
+    /// Parses `0.3`, `-6dB`, `-6 db`, `+3dB`; nil when malformed or not finite.
+    public init?(_ text: String) {
+        var body = text.trimmingCharacters(in: .whitespaces)
+        let isDecibels = body.lowercased().hasSuffix("db")
+        if isDecibels { body = String(body.dropLast(2)).trimmingCharacters(in: .whitespaces) }
+        guard let value = Double(body), value.isFinite else { return nil }
+        if isDecibels {
+            self.init(decibels: value)
+        } else {
+            guard value >= 0 else { return nil }
+            self.init(linear: value)
+        }
+    }
+
+    public var decibels: Double { 20 * log10(linear) }
+
+    public var description: String {
+        linear == 0 ? "0 (-inf dB)" : String(format: "%.3g (%+.1f dB)", linear, decibels)
+    }
+}
+
+/// How much of the reverb's tail to keep.
+public enum TailPolicy: String, CaseIterable, Sendable {
+    /// Every frame: N + predelay + K − 1.
+    case full
+    /// Stop once the output stays below ``ReverbRequest/autoTailThresholdDBFS`` after the input
+    /// has ended, with a short fade over the sub-threshold frames kept.
+    case auto
+}
+
+/// Where the IR's leading silence ends.
+public enum IRTrimStart: Sendable, Equatable {
+    /// At the direct sound (see ``ImpulseResponsePreparation/directSoundOnset(_:)``).
+    case auto
+    /// After this many milliseconds.
+    case milliseconds(Double)
+}
+
+/// `sfconv reverb`: output = dry·x + wet·(x ∗ h′), the wet path delayed by the predelay, where
+/// h′ is the IR after trimming, cutting, reversing and normalisation.
+public struct ReverbRequest: Sendable {
+    public var inputPath: String
+    public var impulsePath: String
+    public var outputPath: String
+    public var wet = ReverbRequest.defaultWet
+    public var dry = ReverbRequest.defaultDry
+    /// Milliseconds, ≥ 0.
+    public var predelay: Double = 0
+    public var normalization: IRNormalization = .energy
+    public var tail: TailPolicy = .full
+    public var trimStart: IRTrimStart?
+    /// Seconds; cuts the IR with a fade.
+    public var irLength: Double?
+    public var irReverse = false
+    public var output = OutputOptions()
+    public var dither = true
+    /// Peak-normalise the output to this level in dBFS (two passes).
+    public var normalizeOutput: Double?
+    public var resampleImpulse = true
+    public var planning: FFTPlanning = .estimate
+
+    /// −12 dB: with an energy-normalised IR, the reverb sits 12 dB under the dry signal.
+    public static let defaultWet = Gain(decibels: -12)
+    public static let defaultDry = Gain(linear: 1)
+    /// The tail is cut once the output stays under −96 dBFS (16-bit's noise floor).
+    public static let autoTailThresholdDBFS = -96.0
+    /// The fade over the last kept frames of an auto tail, and of an IR cut by `--ir-length`.
+    public static let fadeMilliseconds = 10.0
+
+    public init(inputPath: String, impulsePath: String, outputPath: String) {
+        self.inputPath = inputPath
+        self.impulsePath = impulsePath
+        self.outputPath = outputPath
+    }
+}
+
+extension ReverbRequest {
+    /// Prepares the IR and renders the reverb. Reports the IR preparation and the wet path's
+    /// worst-case gain as notes.
+    public func run(diagnostics: Diagnostics = .standardError, progress: (String, Int?) -> ProgressBar? = { _, _ in nil }) throws -> RenderSummary {
+        guard predelay >= 0, predelay.isFinite, predelay <= 10_000 else {
+            throw SFConvError("--predelay must be from 0 to 10000 ms, not \(predelay)")
+        }
+        let reader = try SoundFileReader(path: inputPath)
+        let rate = reader.sampleRate
+        var ir = try loadKernel(path: impulsePath, rate: rate, resample: resampleImpulse, diagnostics: diagnostics)
+        let routing = try ChannelRouting.resolve(inputChannels: reader.channelCount, kernelChannels: ir.channelCount,
+                                                 inputPath: inputPath, kernelPath: impulsePath)
+        let fadeFrames = Int(Self.fadeMilliseconds * Double(rate) / 1000)
+        // IR preparation, one small step at a time.
+        if let trimStart {
+            let frames: Int
+            switch trimStart {
+            case .auto: frames = ImpulseResponsePreparation.directSoundOnset(ir)
+            case .milliseconds(let ms):
+                guard ms >= 0, ms.isFinite else { throw SFConvError("--ir-trim-start must be 'auto' or milliseconds ≥ 0, not \(ms)") }
+                frames = Int((ms * Double(rate) / 1000).rounded())
+            }
+            ir = ImpulseResponsePreparation.droppingStart(ir, frames: frames)
+            diagnostics.note(String(format: "removed %.2f ms of leading silence from the impulse response", Double(frames) * 1000 / Double(rate)))
+        }
+        if let irLength {
+            guard irLength > 0, irLength.isFinite else { throw SFConvError("--ir-length must be a positive number of seconds, not \(irLength)") }
+            ir = ImpulseResponsePreparation.truncated(ir, frames: Int((irLength * Double(rate)).rounded()), fadeFrames: fadeFrames)
+        }
+        if irReverse { ir = ImpulseResponsePreparation.reversed(ir) }
+        let normalization = ImpulseResponsePreparation.normalizationGain(ir, rule: self.normalization, routing: routing)
+        ir = ImpulseResponsePreparation.scaled(ir, by: normalization * Float(wet.linear))
+        let worstCase = ImpulseResponsePreparation.worstCaseGain(ir, routing: routing)
+        diagnostics.note("wet path: \(self.normalization.rawValue) normalisation "
+            + String(format: "%+.2f dB, wet %+.2f dB; worst-case peak gain %.2f (%+.1f dB), the headroom a full-scale input needs",
+                     20 * log10(Double(normalization)), wet.decibels, worstCase, 20 * log10(max(worstCase, 1e-12))))
+        let predelayFrames = Int((predelay * Double(rate) / 1000).rounded())
+        ir = ImpulseResponsePreparation.delayed(ir, by: predelayFrames)
+        ir = ImpulseResponsePreparation.addingDirectPath(ir, dry: Float(dry.linear), routing: routing)
+
+        let convolver = try PartitionedConvolver(kernel: ir, routing: routing, planning: planning)
+        let stage: OutputStage = switch tail {
+        case .full: KeepAllStage()
+        case .auto: AutoTailStage(channelCount: routing.outputChannelCount,
+                                  threshold: Float(pow(10, Self.autoTailThresholdDBFS / 20)), fadeFrames: fadeFrames)
+        }
+        let total = reader.declaredFrameCount
+        if let level = normalizeOutput {
+            return try renderNormalized(to: level, reader: reader, convolver: convolver, stage: stage, routing: routing,
+                                        diagnostics: diagnostics, progress: progress)
+        }
+        let writer = try output.openWriter(path: outputPath, input: reader.format, channelCount: routing.outputChannelCount,
+                                           sampleRate: rate, dither: dither)
+        let n = try Renderer.render(reader: reader, convolver: convolver, stage: stage, writer: writer,
+                                    diagnostics: diagnostics, progress: progress("reverb", total))
+        return RenderSummary(inputFrames: n, outputFrames: writer.framesWritten, channelCount: routing.outputChannelCount,
+                             sampleRate: rate, peak: writer.peak, clippedSampleCount: writer.clippedSampleCount,
+                             clippingReport: writer.clippingReport, plan: convolver.plan)
+    }
+
+    /// Pass one renders to a float file beside the output and measures the peak; pass two copies it
+    /// with the gain that puts the peak at `level` dBFS.
+    private func renderNormalized(
+        to level: Double, reader: SoundFileReader, convolver: PartitionedConvolver, stage: OutputStage,
+        routing: ChannelRouting, diagnostics: Diagnostics, progress: (String, Int?) -> ProgressBar?
+    ) throws -> RenderSummary {
+        guard level <= 0, level.isFinite else { throw SFConvError("--normalize takes a level in dBFS ≤ 0, not \(level)") }
+        let format = try output.format(for: outputPath, input: reader.format)
+        try SoundFileWriter.checkDestination(outputPath, overwrite: output.overwrite)
+        let url = URL(fileURLWithPath: outputPath)
+        let passPath = url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".sfconv-\(getpid())-pass1.wav"
+        TemporaryFiles.register(passPath)
+        defer {
+            unlink(passPath)
+            TemporaryFiles.unregister(passPath)
+        }
+        let pass = try SoundFileWriter(path: passPath, format: SoundFormat(container: .wav, subtype: SampleSubtype.float.formatValue),
+                                       channelCount: routing.outputChannelCount, sampleRate: reader.sampleRate, overwrite: true)
+        let n = try Renderer.render(reader: reader, convolver: convolver, stage: stage, writer: pass,
+                                    diagnostics: diagnostics, progress: progress("reverb (pass 1 of 2)", reader.declaredFrameCount))
+        let peak = Double(pass.peak)
+        let gain = peak > 0 ? pow(10, level / 20) / peak : 1
+        diagnostics.note(String(format: "normalised the output peak to %.2f dBFS (gain %+.2f dB)", level, 20 * log10(gain)))
+        let passReader = try SoundFileReader(path: passPath)
+        let writer = try SoundFileWriter(path: outputPath, format: format, channelCount: routing.outputChannelCount,
+                                         sampleRate: reader.sampleRate, overwrite: output.overwrite, dither: dither)
+        try Renderer.copy(from: passReader, to: writer, gain: Float(gain), progress: progress("reverb (pass 2 of 2)", passReader.declaredFrameCount))
+        return RenderSummary(inputFrames: n, outputFrames: writer.framesWritten, channelCount: routing.outputChannelCount,
+                             sampleRate: reader.sampleRate, peak: writer.peak, clippedSampleCount: writer.clippedSampleCount,
+                             clippingReport: writer.clippingReport, plan: convolver.plan)
+    }
+}
+
+/// Passes the frames up to the input's end; holds the tail after it (at most predelay + K − 1
+/// frames) and keeps it only up to the last frame above `threshold`, plus a faded `fadeFrames`.
+final class AutoTailStage: OutputStage {
+    private let channelCount: Int
+    private let threshold: Float
+    private let fadeFrames: Int
+    private var position = 0
+    private var inputFrames: Int?
+    private var tail: [Float] = []
+
+    init(channelCount: Int, threshold: Float, fadeFrames: Int) {
+        self.channelCount = channelCount
+        self.threshold = threshold
+        self.fadeFrames = fadeFrames
+    }
+
+    func take(_ frames: UnsafeMutablePointer<Float>, count: Int, next: FrameSink) throws {
+        let passing = inputFrames.map { max(0, min(count, $0 - position)) } ?? count
+        if passing > 0 { try next(frames, passing) }
+        if passing < count {
+            tail.append(contentsOf: UnsafeBufferPointer(start: frames + passing * channelCount, count: (count - passing) * channelCount))
+        }
+        position += count
+    }
+
+    func inputEnded(after inputFrames: Int) throws { self.inputFrames = inputFrames }
+
+    func flush(next: FrameSink) throws {
+        let lastLoud = tail.lastIndex { abs($0) > threshold }.map { $0 / channelCount } ?? -1
+        let keep = min(tail.count / channelCount, lastLoud + 1 + fadeFrames)
+        guard keep > 0 else { return }
+        let fadeStart = lastLoud + 1
+        for frame in fadeStart..<keep {
+            let gain = Float(0.5 + 0.5 * cos(Double.pi * Double(frame - fadeStart + 1) / Double(fadeFrames + 1)))
+            for c in 0..<channelCount { tail[frame * channelCount + c] *= gain }
+        }
+        try tail.withUnsafeMutableBufferPointer { try next($0.baseAddress!, keep) }
+        tail = []
+    }
+}
