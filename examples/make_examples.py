@@ -1,9 +1,6 @@
 #!/usr/bin/env python3
-"""Regenerates the two example files (standard library only, deterministic):
-
-  plucks.wav  4 s of plucked-string notes (Karplus-Strong), mono, 48 kHz, 16-bit
-  room.wav    a 0.6 s stereo room impulse response (direct sound, a few early
-              reflections, decaying filtered noise), 48 kHz, 16-bit
+"""Regenerates examples/plucks.wav (standard library only, deterministic):
+4 s of plucked-string notes (Karplus-Strong), mono, 48 kHz, 16-bit.
 """
 import math
 import os
@@ -44,25 +41,5 @@ def plucks():
     return [out]
 
 
-def room():
-    rng = random.Random(2)
-    n = int(0.6 * RATE)
-    channels = []
-    for side in range(2):
-        h = [0.0] * n
-        h[0] = 1.0
-        for delay_ms, gain in ((7.1, 0.5), (11.3, -0.4), (17.9, 0.35), (23.2, -0.3)):
-            h[int((delay_ms + 1.3 * side) * RATE / 1000)] += gain
-        smooth = 0.0
-        for i in range(int(0.005 * RATE), n):
-            t = i / RATE
-            smooth = 0.6 * smooth + 0.4 * rng.gauss(0, 1)
-            h[i] += 0.25 * smooth * 10 ** (-3 * t / 0.5)
-        peak = max(abs(v) for v in h)
-        channels.append([v / peak * 0.9 for v in h])
-    return channels
-
-
 if __name__ == "__main__":
     write("plucks.wav", plucks())
-    write("room.wav", room())

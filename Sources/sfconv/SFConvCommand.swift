@@ -12,7 +12,7 @@ struct SFConvCommand: ParsableCommand {
             Output files are written beside their target and moved into place only when complete.
             """,
         version: "0.1.0",
-        subcommands: [Convolve.self, Reverb.self, Info.self])
+        subcommands: [Convolve.self, Reverb.self, Generate.self, Info.self])
 
     /// Parses and runs, printing every failure as one `error: …` line with a non-zero exit.
     static func main() {
@@ -35,36 +35,36 @@ struct SFConvCommand: ParsableCommand {
     }
 }
 
-/// Options whose values may start with '-' (`--wet -6dB`, `--normalize -1`), and the value an
-/// option takes when given alone.
-private let signedValueOptions: Set<String> = ["--wet", "--dry", "--normalize", "--gain"]
+/// Options that take a value when given alone.
 private let defaultValues = ["--normalize": "-1"]
 
-/// Joins `--wet -6dB` into `--wet=-6dB` (the parser would read `-6dB` as short flags) and gives
-/// `--normalize` without a level its default.
+/// Joins `--wet -6dB` into `--wet=-6dB` (the parser would read `-6dB` as short flags: no command
+/// takes a negative number as a positional argument), and gives `--normalize` without a level its
+/// default.
 func normalizedArguments(_ arguments: [String]) -> [String] {
-    var result: [String] = []
-    var index = 0
     func looksNegative(_ token: String) -> Bool {
         guard token.hasPrefix("-"), token.count > 1 else { return false }
         let second = token[token.index(after: token.startIndex)]
         return second.isNumber || second == "."
     }
+    var result: [String] = []
+    var index = 0
     while index < arguments.count {
         let token = arguments[index]
-        if token == "--" { result += arguments[index...]; break }
-        if signedValueOptions.contains(token) {
-            let next = index + 1 < arguments.count ? arguments[index + 1] : nil
-            if let next, looksNegative(next) || !next.hasPrefix("-") && defaultValues[token] == nil || Double(next) != nil {
-                result.append("\(token)=\(next)")
-                index += 2
-                continue
-            }
-            if let value = defaultValues[token] {
-                result.append("\(token)=\(value)")
-                index += 1
-                continue
-            }
+        if token == "--" {
+            result += arguments[index...]
+            break
+        }
+        let next = index + 1 < arguments.count ? arguments[index + 1] : nil
+        if token.hasPrefix("--"), !token.contains("="), let next, looksNegative(next) {
+            result.append("\(token)=\(next)")
+            index += 2
+            continue
+        }
+        if let value = defaultValues[token], next.map({ Double($0) == nil }) ?? true {
+            result.append("\(token)=\(value)")
+            index += 1
+            continue
         }
         result.append(token)
         index += 1
