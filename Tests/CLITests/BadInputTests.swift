@@ -167,3 +167,38 @@ import Testing
         #expect(!folder.contents().contains { $0.hasSuffix(".tmp") }, "\(folder.contents())")
     }
 }
+
+/// A full disk: needs root to mount a tiny tmpfs; skipped where mounting is not allowed.
+@Suite struct FullDiskTests {
+    @Test(.enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
+    func fullDiskLeavesNoPartialFileAndKeepsTheOldOutput() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let disk = folder.file("disk")
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        let mount = Process()
+        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mount.arguments = ["-t", "tmpfs", "-o", "size=1M", "tmpfs", disk]
+        mount.standardError = FileHandle.nullDevice
+        try mount.run()
+        mount.waitUntilExit()
+        guard mount.terminationStatus == 0 else { return }  // not permitted here (a container without the capability)
+        defer {
+            let umount = Process()
+            umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+            umount.arguments = [disk]
+            try? umount.run()
+            umount.waitUntilExit()
+        }
+        var generator = SeededGenerator(seed: 1)
+        try writeAudio([randomSignal(480_000, using: &generator)], to: folder.file("in.wav"))
+        try writeAudio([[1, 0.5]], to: folder.file("k.wav"))
+        let output = disk + "/out.wav"
+        try "precious".write(toFile: output, atomically: false, encoding: .utf8)
+        let result = try sfconv("convolve", folder.file("in.wav"), folder.file("k.wav"), output, "--force")
+        #expect(result.status != 0)
+        #expect(result.errorLines.count == 1 && result.errorLines[0].contains("No space left on device"), "\(result.standardError)")
+        #expect(try String(contentsOfFile: output, encoding: .utf8) == "precious")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: disk) == ["out.wav"])
+    }
+}

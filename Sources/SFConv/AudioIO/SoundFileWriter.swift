@@ -96,8 +96,9 @@ public final class SoundFileWriter {
         }
         let written = Int(sf_writef_float(handle, frames, sf_count_t(frameCount)))
         guard written == frameCount else {
-            let reason = String(cString: strerror(errno))
-            throw SFConvError("write failed after \(framesWritten + max(written, 0)) frames: \(SoundFileReader.libraryMessage(handle)) (\(reason))", path: path)
+            var reason = SoundFileReader.libraryMessage(handle)
+            if reason.hasPrefix("System error : ") { reason.removeFirst("System error : ".count) }
+            throw SFConvError("write failed after \(framesWritten + max(written, 0)) frames: \(reason)", path: path)
         }
         framesWritten += frameCount
     }

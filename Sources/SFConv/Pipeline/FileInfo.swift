@@ -21,7 +21,7 @@ public struct FileInfo: Sendable, Codable, Equatable {
     /// Peak level in dBFS; nil for digital silence.
     public var peakDBFS: Double?
 
-    public static func read(path: String, diagnostics: Diagnostics = .silent) throws -> FileInfo {
+    public static func read(path: String, diagnostics: Diagnostics = .silent, progress: ProgressBar? = nil) throws -> FileInfo {
         let reader = try SoundFileReader(path: path)
         let blockFrames = 1 << 16
         var block = [Float](repeating: 0, count: blockFrames * reader.channelCount)
@@ -31,8 +31,10 @@ public struct FileInfo: Sendable, Codable, Equatable {
                 let got = try reader.read(into: buffer.baseAddress!, frameCount: blockFrames)
                 if got == 0 { break }
                 peak = max(peak, SampleScan.peak(buffer.baseAddress!, count: got * reader.channelCount))
+                progress?.update(reader.framesRead)
             }
         }
+        progress?.finish()
         reader.finish(diagnostics: diagnostics)
         return FileInfo(
             path: path,
