@@ -106,7 +106,7 @@ extension ConvolveRequest {
         let writer = try output.openWriter(path: outputPath, input: reader.format,
                                            channelCount: routing.outputChannelCount, sampleRate: reader.sampleRate)
 
-        let stage = ModeStage(mode: mode, kernelLength: k, channelCount: routing.outputChannelCount, inputPath: inputPath)
+        let stage = WindowStage(mode: mode, kernelLength: k, channelCount: routing.outputChannelCount, inputPath: inputPath)
         let n = try Renderer.render(reader: reader, convolver: convolver, stage: stage, writer: writer,
                                     diagnostics: diagnostics, progress: progress)
         return RenderSummary(inputFrames: n, outputFrames: writer.framesWritten, channelCount: routing.outputChannelCount,

@@ -83,20 +83,27 @@ final class KeepAllStage: OutputStage {
     func flush(next: FrameSink) throws {}
 }
 
-/// Keeps the frames `mode` asks for (scipy's full, same and valid).
-final class ModeStage: OutputStage {
-    private let mode: ConvolutionMode
-    private let kernelLength: Int
+/// Keeps a window of the convolution: from `start`, as many frames as `length(inputFrames)` says
+/// (scipy's full, same and valid modes; a filter's latency compensation).
+final class WindowStage: OutputStage {
     private let channelCount: Int
-    private let inputPath: String
+    private let length: (Int) throws -> Int
     private var window: FrameWindow
 
-    init(mode: ConvolutionMode, kernelLength: Int, channelCount: Int, inputPath: String) {
-        self.mode = mode
-        self.kernelLength = kernelLength
+    init(start: Int, channelCount: Int, length: @escaping (Int) throws -> Int) {
         self.channelCount = channelCount
-        self.inputPath = inputPath
-        window = FrameWindow(start: mode.start(kernelLength: kernelLength))
+        self.length = length
+        window = FrameWindow(start: start)
+    }
+
+    /// The frames `mode` keeps, failing for `valid` with a kernel longer than the input.
+    convenience init(mode: ConvolutionMode, kernelLength: Int, channelCount: Int, inputPath: String) {
+        self.init(start: mode.start(kernelLength: kernelLength), channelCount: channelCount) { inputFrames in
+            if mode == .valid && kernelLength > inputFrames {
+                throw SFConvError.validNeedsShorterKernel(kernel: kernelLength, input: inputFrames, path: inputPath)
+            }
+            return mode.length(inputLength: inputFrames, kernelLength: kernelLength)
+        }
     }
 
     func take(_ frames: UnsafeMutablePointer<Float>, count: Int, next: FrameSink) throws {
@@ -105,10 +112,7 @@ final class ModeStage: OutputStage {
     }
 
     func inputEnded(after inputFrames: Int) throws {
-        if mode == .valid && kernelLength > inputFrames {
-            throw SFConvError.validNeedsShorterKernel(kernel: kernelLength, input: inputFrames, path: inputPath)
-        }
-        window.end = mode.start(kernelLength: kernelLength) + mode.length(inputLength: inputFrames, kernelLength: kernelLength)
+        window.end = window.start + (try length(inputFrames))
     }
 
     func flush(next: FrameSink) throws {}

@@ -1,0 +1,179 @@
+import Foundation
+
+/// An SVG picture of a filter's response: magnitude in dB (top) and group delay in samples
+/// (bottom) against log frequency, with the specification drawn over it.
+public enum ResponsePlot {
+    static let width = 900.0
+    static let left = 70.0, right = 30.0
+    static let magnitudeTop = 50.0, magnitudeHeight = 330.0
+    static let delayTop = 440.0, delayHeight = 130.0
+    static let height = 620.0
+
+    public static func svg(for design: FilterDesign) throws -> String {
+        let nyquist = design.rate / 2
+        let lowest = min(10, nyquist / 1000)
+        let frequencies = (0..<600).map { lowest * pow(nyquist / lowest, Double($0) / 599) }
+        let (magnitudes, delays) = try sampledResponse(design.coefficients, at: frequencies, rate: design.rate)
+        let decibels = magnitudes.map { 20 * log10(max($0, 1e-12)) }
+
+        let floor = -((design.attenuation ?? 100) + 20).rounded(.up)
+        let bottomDB = (floor / 20).rounded(.down) * 20
+        let topDB = max(10, ((decibels.max() ?? 0) / 10).rounded(.up) * 10 + 10)
+        let maxDelay = max(1, Double(design.taps - 1))
+
+        func x(_ f: Double) -> Double { left + (width - left - right) * log(f / lowest) / log(nyquist / lowest) }
+        func yMagnitude(_ db: Double) -> Double { magnitudeTop + magnitudeHeight * (topDB - min(max(db, bottomDB), topDB)) / (topDB - bottomDB) }
+        func yDelay(_ d: Double) -> Double { delayTop + delayHeight * (1 - min(max(d, 0), maxDelay) / maxDelay) }
+
+        var svg = SVG(width: width, height: height)
+        svg.text(width / 2, 28, title(design), size: 16, anchor: "middle", weight: "bold")
+        // Frames and grids.
+        for (top, panelHeight) in [(magnitudeTop, magnitudeHeight), (delayTop, delayHeight)] {
+            svg.rect(left, top, width - left - right, panelHeight)
+            for tick in frequencyTicks(from: lowest, to: nyquist) {
+                svg.line(x(tick), top, x(tick), top + panelHeight, stroke: "#ddd")
+            }
+        }
+        for tick in frequencyTicks(from: lowest, to: nyquist) {
+            svg.text(x(tick), delayTop + delayHeight + 18, hertzLabel(tick), size: 11, anchor: "middle")
+        }
+        svg.text(left + (width - left - right) / 2, height - 12, "frequency (Hz, log scale)", size: 13, anchor: "middle")
+        let step = topDB - bottomDB > 100 ? 20.0 : 10.0
+        for db in stride(from: bottomDB, through: topDB, by: step) {
+            svg.line(left, yMagnitude(db), width - right, yMagnitude(db), stroke: "#ddd")
+            svg.text(left - 6, yMagnitude(db) + 4, String(Int(db)), size: 11, anchor: "end")
+        }
+        svg.text(18, magnitudeTop + magnitudeHeight / 2, "magnitude (dB)", size: 13, anchor: "middle", rotate: true)
+        for fraction in [0.0, 0.5, 1.0] {
+            let d = maxDelay * fraction
+            svg.text(left - 6, yDelay(d) + 4, String(format: "%g", (d * 10).rounded() / 10), size: 11, anchor: "end")
+        }
+        svg.text(18, delayTop + delayHeight / 2, "group delay (samples)", size: 13, anchor: "middle", rotate: true)
+
+        // The specification.
+        for cutoff in design.cutoffs ?? [] where cutoff > lowest {
+            svg.line(x(cutoff), magnitudeTop, x(cutoff), magnitudeTop + magnitudeHeight, stroke: "#c0392b", dash: "6,4")
+            svg.text(x(cutoff) + 4, magnitudeTop + 14, "\(hertzLabel(cutoff)) Hz", size: 11, fill: "#c0392b")
+        }
+        if design.cutoffs != nil {
+            svg.line(left, yMagnitude(-6), width - right, yMagnitude(-6), stroke: "#c0392b", dash: "2,3")
+            svg.text(width - right - 4, yMagnitude(-6) - 4, "−6 dB at the cutoff", size: 11, anchor: "end", fill: "#c0392b")
+        }
+        if let attenuation = design.attenuation {
+            svg.line(left, yMagnitude(-attenuation), width - right, yMagnitude(-attenuation), stroke: "#8e44ad", dash: "6,4")
+            svg.text(width - right - 4, yMagnitude(-attenuation) - 4, "stopband −\(FIRDesign.format(attenuation)) dB", size: 11, anchor: "end", fill: "#8e44ad")
+        }
+        for point in design.points ?? [] where point[0] > lowest {
+            svg.circle(x(point[0]), yMagnitude(point[1]), 4, fill: "#c0392b")
+        }
+        // The response.
+        svg.polyline(zip(frequencies, decibels).map { (x($0), yMagnitude($1)) }, stroke: "#1f5fa8")
+        let peak = magnitudes.max() ?? 1
+        var segment: [(Double, Double)] = []
+        for (i, f) in frequencies.enumerated() {
+            if magnitudes[i] > 1e-3 * peak {
+                segment.append((x(f), yDelay(delays[i])))
+            } else if !segment.isEmpty {
+                svg.polyline(segment, stroke: "#27ae60")
+                segment = []
+            }
+        }
+        if !segment.isEmpty { svg.polyline(segment, stroke: "#27ae60") }
+        return svg.document
+    }
+
+    static func title(_ design: FilterDesign) -> String {
+        var parts = ["\(design.type.rawValue)", "\(design.taps) taps", "\(design.window) window"]
+        if let beta = design.beta { parts.append(String(format: "β %.3g", beta)) }
+        if design.minimumPhase { parts.append("minimum phase") }
+        parts.append("\(FIRDesign.format(design.rate)) Hz")
+        return parts.joined(separator: ", ")
+    }
+
+    /// |H| and group delay at `frequencies`, from one zero-padded FFT of h and of n·h.
+    static func sampledResponse(_ h: [Double], at frequencies: [Double], rate: Double) throws -> ([Double], [Double]) {
+        var size = 1 << 16
+        while size < 8 * h.count { size *= 2 }
+        let fft = try RealFFT(size: size, planning: .estimate)
+        let time = AlignedBuffer(count: size)
+        let plain = AlignedBuffer(count: size + 2)
+        let ramped = AlignedBuffer(count: size + 2)
+        for (n, value) in h.enumerated() { time.pointer[n] = Float(value) }
+        fft.forward(time.pointer, spectrum: plain.pointer)
+        for (n, value) in h.enumerated() { time.pointer[n] = Float(Double(n) * value) }
+        fft.forward(time.pointer, spectrum: ramped.pointer)
+        var magnitudes: [Double] = [], delays: [Double] = []
+        for f in frequencies {
+            let bin = min(size / 2, Int((f / rate * Double(size)).rounded()))
+            let a = Double(plain.pointer[2 * bin]), b = Double(plain.pointer[2 * bin + 1])
+            let c = Double(ramped.pointer[2 * bin]), d = Double(ramped.pointer[2 * bin + 1])
+            let power = a * a + b * b
+            magnitudes.append(power.squareRoot())
+            // τ = Re(FFT(n·h) / FFT(h)).
+            delays.append(power > 0 ? (c * a + d * b) / power : 0)
+        }
+        return (magnitudes, delays)
+    }
+
+    static func frequencyTicks(from low: Double, to high: Double) -> [Double] {
+        var ticks: [Double] = []
+        var decade = pow(10, log10(low).rounded(.down))
+        while decade <= high {
+            for m in [1.0, 2, 5] where decade * m >= low && decade * m <= high { ticks.append(decade * m) }
+            decade *= 10
+        }
+        return ticks
+    }
+
+    static func hertzLabel(_ f: Double) -> String {
+        f >= 1000 ? "\(FIRDesign.format((f / 100).rounded() / 10))k" : FIRDesign.format((f * 10).rounded() / 10)
+    }
+}
+
+/// A few SVG elements, escaped, as text.
+struct SVG {
+    private var body = ""
+    let width: Double, height: Double
+
+    init(width: Double, height: Double) {
+        self.width = width
+        self.height = height
+    }
+
+    var document: String {
+        """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(n(width))" height="\(n(height))" viewBox="0 0 \(n(width)) \(n(height))" font-family="sans-serif">
+        <rect width="100%" height="100%" fill="white"/>
+        \(body)</svg>
+
+        """
+    }
+
+    private func n(_ value: Double) -> String { String(format: "%.1f", value) }
+
+    mutating func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double) {
+        body += "<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(w))\" height=\"\(n(h))\" fill=\"none\" stroke=\"#444\"/>\n"
+    }
+
+    mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String, dash: String? = nil) {
+        let dashing = dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
+        body += "<line x1=\"\(n(x1))\" y1=\"\(n(y1))\" x2=\"\(n(x2))\" y2=\"\(n(y2))\" stroke=\"\(stroke)\"\(dashing)/>\n"
+    }
+
+    mutating func circle(_ x: Double, _ y: Double, _ r: Double, fill: String) {
+        body += "<circle cx=\"\(n(x))\" cy=\"\(n(y))\" r=\"\(n(r))\" fill=\"\(fill)\"/>\n"
+    }
+
+    mutating func polyline(_ points: [(Double, Double)], stroke: String) {
+        let coordinates = points.map { "\(n($0.0)),\(n($0.1))" }.joined(separator: " ")
+        body += "<polyline points=\"\(coordinates)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"1.6\"/>\n"
+    }
+
+    mutating func text(_ x: Double, _ y: Double, _ content: String, size: Double, anchor: String = "start",
+                       weight: String = "normal", fill: String = "#222", rotate: Bool = false) {
+        let escaped = content.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        let transform = rotate ? " transform=\"rotate(-90 \(n(x)) \(n(y)))\"" : ""
+        body += "<text x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(n(size))\" text-anchor=\"\(anchor)\" font-weight=\"\(weight)\" fill=\"\(fill)\"\(transform)>\(escaped)</text>\n"
+    }
+}
