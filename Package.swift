@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
@@ -20,7 +21,7 @@ let package = Package(
         ),
         .target(
             name: "SFConv",
-            dependencies: ["CSndFile", "CFFTW3f", "CSoxr", "CSFConvKernels"]
+            dependencies: ["CSndFile", "CFFTW3f", "CSoxr", "CSFConvKernels", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         .executableTarget(
             name: "sfconv",

@@ -107,7 +107,7 @@ extension ConvolveRequest {
                                            channelCount: routing.outputChannelCount, sampleRate: reader.sampleRate)
 
         let stage = WindowStage(mode: mode, kernelLength: k, channelCount: routing.outputChannelCount, inputPath: inputPath)
-        let n = try Renderer.render(reader: reader, convolver: convolver, stage: stage, writer: writer,
+        let n = try Renderer.render(reader: reader, processor: ConvolutionProcessor(convolver: convolver, stage: stage), writer: writer,
                                     diagnostics: diagnostics, progress: progress)
         return RenderSummary(inputFrames: n, outputFrames: writer.framesWritten, channelCount: routing.outputChannelCount,
                              sampleRate: reader.sampleRate, peak: writer.peak,

@@ -34,7 +34,7 @@ public struct FilterRequest: Sendable {
             : WindowStage(start: design.latency, channelCount: routing.outputChannelCount) { $0 }
         let writer = try output.openWriter(path: outputPath, input: reader.format, channelCount: routing.outputChannelCount,
                                            sampleRate: reader.sampleRate, dither: dither)
-        let n = try Renderer.render(reader: reader, convolver: convolver, stage: stage, writer: writer,
+        let n = try Renderer.render(reader: reader, processor: ConvolutionProcessor(convolver: convolver, stage: stage), writer: writer,
                                     diagnostics: diagnostics, progress: progress)
         return RenderSummary(inputFrames: n, outputFrames: writer.framesWritten, channelCount: routing.outputChannelCount,
                              sampleRate: reader.sampleRate, peak: writer.peak, clippedSampleCount: writer.clippedSampleCount,

@@ -13,7 +13,7 @@ protocol OutputStage: AnyObject {
     func flush(next: FrameSink) throws
 }
 
-/// The one streaming loop: read a block, convolve, keep what the stage keeps, write.
+/// The one streaming loop: read a block, process it, write.
 /// Reading runs ahead and writing behind on threads of their own; memory stays flat. On any error
 /// the temporary output is removed and the target left as it was.
 enum Renderer {
@@ -23,23 +23,21 @@ enum Renderer {
 
     /// Returns the input frames read. Commits `writer` on success.
     static func render(
-        reader: SoundFileReader, convolver: PartitionedConvolver, stage: OutputStage, writer: SoundFileWriter,
+        reader: SoundFileReader, processor: AudioProcessor, writer: SoundFileWriter,
         diagnostics: Diagnostics, progress: ProgressBar?
     ) throws -> Int {
+        precondition(processor.inputChannelCount == reader.channelCount && processor.outputChannelCount == writer.channelCount)
         let output = BackgroundWriter(writer, capacityFrames: ioBlockFrames)
         let sink: FrameSink = { frames, count in try output.write(frames, frameCount: count) }
-        let staged: FrameSink = { frames, count in try stage.take(frames, count: count, next: sink) }
         do {
             let input = PrefetchingReader(reader, blockFrames: ioBlockFrames)
             while let block = try input.next() {
-                try convolver.process(block.frames, frameCount: block.count, output: staged)
+                try processor.process(block.frames, count: block.count, next: sink)
                 progress?.update(reader.framesRead)
             }
             reader.finish(diagnostics: diagnostics)
             guard reader.framesRead > 0 else { throw SFConvError("input has no audio frames", path: reader.path) }
-            try stage.inputEnded(after: reader.framesRead)
-            try convolver.finish(output: staged)
-            try stage.flush(next: sink)
+            try processor.finish(next: sink)
             try output.drain()
             progress?.finish()
             try writer.commit()

@@ -136,7 +136,7 @@ extension ReverbRequest {
         }
         let writer = try output.openWriter(path: outputPath, input: reader.format, channelCount: routing.outputChannelCount,
                                            sampleRate: rate, dither: dither)
-        let n = try Renderer.render(reader: reader, convolver: convolver, stage: stage, writer: writer,
+        let n = try Renderer.render(reader: reader, processor: ConvolutionProcessor(convolver: convolver, stage: stage), writer: writer,
                                     diagnostics: diagnostics, progress: progress("reverb", total))
         return RenderSummary(inputFrames: n, outputFrames: writer.framesWritten, channelCount: routing.outputChannelCount,
                              sampleRate: rate, peak: writer.peak, clippedSampleCount: writer.clippedSampleCount,
@@ -161,7 +161,7 @@ extension ReverbRequest {
         }
         let pass = try SoundFileWriter(path: passPath, format: SoundFormat(container: .wav, subtype: SampleSubtype.float.formatValue),
                                        channelCount: routing.outputChannelCount, sampleRate: reader.sampleRate, overwrite: true)
-        let n = try Renderer.render(reader: reader, convolver: convolver, stage: stage, writer: pass,
+        let n = try Renderer.render(reader: reader, processor: ConvolutionProcessor(convolver: convolver, stage: stage), writer: pass,
                                     diagnostics: diagnostics, progress: progress("reverb (pass 1 of 2)", reader.declaredFrameCount))
         let peak = Double(pass.peak)
         let gain = peak > 0 ? pow(10, level / 20) / peak : 1
