@@ -55,10 +55,10 @@ struct Reverb: ParsableCommand {
     var output: String
 
     @Option(help: ArgumentHelp("Level of the reverb: linear (0.25) or decibels (-12dB).", valueName: "gain"))
-    var wet: Gain = ReverbRequest.defaultWet
+    var wet: Gain = ReverbSettings.defaultWet
 
     @Option(help: ArgumentHelp("Level of the dry signal: linear (1) or decibels (0dB).", valueName: "gain"))
-    var dry: Gain = ReverbRequest.defaultDry
+    var dry: Gain = ReverbSettings.defaultDry
 
     @Option(help: ArgumentHelp("Delay of the wet path in milliseconds.", valueName: "ms"))
     var predelay: Double = 0
@@ -95,14 +95,14 @@ struct Reverb: ParsableCommand {
 
     func run() throws {
         var request = ReverbRequest(inputPath: input, impulsePath: impulse, outputPath: output)
-        request.wet = wet
-        request.dry = dry
-        request.predelay = predelay
-        request.normalization = noNormalizeIr ? .none : normalizeIr
-        request.tail = tail
-        request.trimStart = irTrimStart
-        request.irLength = irLength
-        request.irReverse = irReverse
+        request.settings.wet = wet
+        request.settings.dry = dry
+        request.settings.predelay = predelay
+        request.settings.normalization = noNormalizeIr ? .none : normalizeIr
+        request.settings.tail = tail
+        request.settings.trimStart = irTrimStart
+        request.settings.irLength = irLength
+        request.settings.irReverse = irReverse
         request.normalizeOutput = normalize
         request.dither = !noDither
         request.resampleImpulse = !noResample

@@ -56,10 +56,20 @@ public struct RenderSummary: Sendable {
     public var outputFrames: Int
     public var channelCount: Int
     public var sampleRate: Int
+    /// The output's peak before any clamping.
     public var peak: Float
     public var clippedSampleCount: Int
     public var clippingReport: String?
-    public var plan: PartitionPlan
+
+    init(inputFrames: Int, writer: SoundFileWriter) {
+        self.inputFrames = inputFrames
+        outputFrames = writer.framesWritten
+        channelCount = writer.channelCount
+        sampleRate = writer.sampleRate
+        peak = writer.peak
+        clippedSampleCount = writer.clippedSampleCount
+        clippingReport = writer.clippingReport
+    }
 }
 
 /// Loads a kernel or impulse response file whole, resampled to `rate` when allowed.
@@ -103,15 +113,10 @@ extension ConvolveRequest {
             return PartitionPlan(kernelLength: k, blockSize: size)
         } ?? .automatic(kernelLength: k)
         let convolver = try PartitionedConvolver(kernel: kernel, routing: routing, plan: plan, planning: planning)
-        let writer = try output.openWriter(path: outputPath, input: reader.format,
-                                           channelCount: routing.outputChannelCount, sampleRate: reader.sampleRate)
-
         let stage = WindowStage(mode: mode, kernelLength: k, channelCount: routing.outputChannelCount, inputPath: inputPath)
-        let n = try Renderer.render(reader: reader, processor: ConvolutionProcessor(convolver: convolver, stage: stage), writer: writer,
-                                    diagnostics: diagnostics, progress: progress)
-        return RenderSummary(inputFrames: n, outputFrames: writer.framesWritten, channelCount: routing.outputChannelCount,
-                             sampleRate: reader.sampleRate, peak: writer.peak,
-                             clippedSampleCount: writer.clippedSampleCount, clippingReport: writer.clippingReport, plan: plan)
+        return try Renderer.renderFile(reader: reader, processor: ConvolutionProcessor(convolver: convolver, stage: stage),
+                                       outputPath: outputPath, options: output, dither: false, normalizeTo: nil, label: "convolve",
+                                       diagnostics: diagnostics, progress: { _, _ in progress })
     }
 }
 

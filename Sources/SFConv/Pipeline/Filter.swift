@@ -32,12 +32,8 @@ public struct FilterRequest: Sendable {
         let stage = keepDelay
             ? WindowStage(start: 0, channelCount: routing.outputChannelCount) { $0 + taps - 1 }
             : WindowStage(start: design.latency, channelCount: routing.outputChannelCount) { $0 }
-        let writer = try output.openWriter(path: outputPath, input: reader.format, channelCount: routing.outputChannelCount,
-                                           sampleRate: reader.sampleRate, dither: dither)
-        let n = try Renderer.render(reader: reader, processor: ConvolutionProcessor(convolver: convolver, stage: stage), writer: writer,
-                                    diagnostics: diagnostics, progress: progress)
-        return RenderSummary(inputFrames: n, outputFrames: writer.framesWritten, channelCount: routing.outputChannelCount,
-                             sampleRate: reader.sampleRate, peak: writer.peak, clippedSampleCount: writer.clippedSampleCount,
-                             clippingReport: writer.clippingReport, plan: convolver.plan)
+        return try Renderer.renderFile(reader: reader, processor: ConvolutionProcessor(convolver: convolver, stage: stage),
+                                       outputPath: outputPath, options: output, dither: dither, normalizeTo: nil, label: "filter",
+                                       diagnostics: diagnostics, progress: { _, _ in progress })
     }
 }

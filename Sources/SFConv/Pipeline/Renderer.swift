@@ -3,6 +3,9 @@ import Foundation
 /// Where a stage hands frames on: interleaved frames, valid only during the call.
 public typealias FrameSink = (UnsafeMutablePointer<Float>, Int) throws -> Void
 
+/// Makes the progress bar for a pass, given its label and expected frames (nil for none).
+public typealias ProgressFactory = (String, Int?) -> ProgressBar?
+
 /// Decides which of the convolver's output frames reach the file.
 protocol OutputStage: AnyObject {
     /// Frames in stream order; passes those it keeps to `next`.
@@ -49,6 +52,46 @@ enum Renderer {
             progress?.finish()
             throw error
         }
+    }
+
+    /// Renders `reader` through `processor` into a new file at `outputPath`. With `normalizeTo`
+    /// (dBFS ≤ 0), pass one renders to a hidden float file beside the output and measures the peak;
+    /// pass two copies it with the gain that puts the peak there. Memory stays flat either way.
+    static func renderFile(
+        reader: SoundFileReader, processor: AudioProcessor, outputPath: String, options: OutputOptions,
+        dither: Bool, normalizeTo level: Double?, label: String, diagnostics: Diagnostics, progress: ProgressFactory
+    ) throws -> RenderSummary {
+        let channels = processor.outputChannelCount
+        let rate = reader.sampleRate
+        let format = try options.format(for: outputPath, input: reader.format)
+        guard let level else {
+            let writer = try SoundFileWriter(path: outputPath, format: format, channelCount: channels, sampleRate: rate,
+                                             overwrite: options.overwrite, dither: dither)
+            let n = try render(reader: reader, processor: processor, writer: writer, diagnostics: diagnostics,
+                               progress: progress(label, reader.declaredFrameCount))
+            return RenderSummary(inputFrames: n, writer: writer)
+        }
+        guard level <= 0, level.isFinite else { throw SFConvError("--normalize takes a level in dBFS ≤ 0, not \(level)") }
+        try SoundFileWriter.checkDestination(outputPath, overwrite: options.overwrite)
+        let url = URL(fileURLWithPath: outputPath)
+        let passPath = url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".sfconv-\(getpid())-pass1.wav"
+        TemporaryFiles.register(passPath)
+        defer {
+            unlink(passPath)
+            TemporaryFiles.unregister(passPath)
+        }
+        let pass = try SoundFileWriter(path: passPath, format: SoundFormat(container: .wav, subtype: SampleSubtype.float.formatValue),
+                                       channelCount: channels, sampleRate: rate, overwrite: true)
+        let n = try render(reader: reader, processor: processor, writer: pass, diagnostics: diagnostics,
+                           progress: progress("\(label) (pass 1 of 2)", reader.declaredFrameCount))
+        let peak = Double(pass.peak)
+        let gain = peak > 0 ? pow(10, level / 20) / peak : 1
+        diagnostics.note(String(format: "normalised the output peak to %.2f dBFS (gain %+.2f dB)", level, 20 * log10(gain)))
+        let passReader = try SoundFileReader(path: passPath)
+        let writer = try SoundFileWriter(path: outputPath, format: format, channelCount: channels, sampleRate: rate,
+                                         overwrite: options.overwrite, dither: dither)
+        try copy(from: passReader, to: writer, gain: Float(gain), progress: progress("\(label) (pass 2 of 2)", passReader.declaredFrameCount))
+        return RenderSummary(inputFrames: n, writer: writer)
     }
 
     /// Copies `reader` to `writer` multiplied by `gain` (the second pass of peak normalisation).

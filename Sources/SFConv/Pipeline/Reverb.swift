@@ -45,15 +45,12 @@ public enum IRTrimStart: Sendable, Equatable {
     case milliseconds(Double)
 }
 
-/// `sfconv reverb`: output = dry·x + wet·(x ∗ h′), the wet path delayed by the predelay, where
-/// h′ is the IR after trimming, cutting, reversing and normalisation.
-public struct ReverbRequest: Sendable {
-    public var inputPath: String
-    public var impulsePath: String
-    public var outputPath: String
-    public var wet = ReverbRequest.defaultWet
-    public var dry = ReverbRequest.defaultDry
-    /// Milliseconds, ≥ 0.
+/// How a reverb is made from an impulse response: output = dry·x + wet·(x ∗ h′), the wet path
+/// delayed by the predelay, where h′ is the IR after trimming, cutting, reversing and normalisation.
+public struct ReverbSettings: Sendable {
+    public var wet = ReverbSettings.defaultWet
+    public var dry = ReverbSettings.defaultDry
+    /// Milliseconds, 0…10000.
     public var predelay: Double = 0
     public var normalization: IRNormalization = .energy
     public var tail: TailPolicy = .full
@@ -61,12 +58,6 @@ public struct ReverbRequest: Sendable {
     /// Seconds; cuts the IR with a fade.
     public var irLength: Double?
     public var irReverse = false
-    public var output = OutputOptions()
-    public var dither = true
-    /// Peak-normalise the output to this level in dBFS (two passes).
-    public var normalizeOutput: Double?
-    public var resampleImpulse = true
-    public var planning: FFTPlanning = .estimate
 
     /// −12 dB: with an energy-normalised IR, the reverb sits 12 dB under the dry signal.
     public static let defaultWet = Gain(decibels: -12)
@@ -75,41 +66,44 @@ public struct ReverbRequest: Sendable {
     public static let autoTailThresholdDBFS = -96.0
     /// The fade over the last kept frames of an auto tail, and of an IR cut by `--ir-length`.
     public static let fadeMilliseconds = 10.0
+    /// The largest wet or dry gain accepted (+12 dB).
+    public static let maximumGain = 4.0
 
-    public init(inputPath: String, impulsePath: String, outputPath: String) {
-        self.inputPath = inputPath
-        self.impulsePath = impulsePath
-        self.outputPath = outputPath
-    }
-}
+    public init() {}
 
-extension ReverbRequest {
-    /// Prepares the IR and renders the reverb. Reports the IR preparation and the wet path's
-    /// worst-case gain as notes.
-    public func run(diagnostics: Diagnostics = .standardError, progress: (String, Int?) -> ProgressBar? = { _, _ in nil }) throws -> RenderSummary {
-        guard predelay >= 0, predelay.isFinite, predelay <= 10_000 else {
-            throw SFConvError("--predelay must be from 0 to 10000 ms, not \(predelay)")
+    /// Checks the values that do not depend on the audio; messages name the option.
+    public func validate() throws {
+        guard predelay.isFinite, (0...10_000).contains(predelay) else { throw SFConvError("--predelay must be from 0 to 10000 ms, not \(predelay)") }
+        guard wet.linear <= Self.maximumGain else { throw SFConvError("--wet must be at most \(Self.maximumGain) (+12 dB), not \(wet.linear)") }
+        guard dry.linear <= Self.maximumGain else { throw SFConvError("--dry must be at most \(Self.maximumGain) (+12 dB), not \(dry.linear)") }
+        if case .milliseconds(let ms) = trimStart, !(ms >= 0 && ms.isFinite) {
+            throw SFConvError("--ir-trim-start must be 'auto' or milliseconds ≥ 0, not \(ms)")
         }
-        let reader = try SoundFileReader(path: inputPath)
-        let rate = reader.sampleRate
-        var ir = try loadKernel(path: impulsePath, rate: rate, resample: resampleImpulse, diagnostics: diagnostics)
-        let routing = try ChannelRouting.resolve(inputChannels: reader.channelCount, kernelChannels: ir.channelCount,
+        if let irLength, !(irLength > 0 && irLength.isFinite) {
+            throw SFConvError("--ir-length must be a positive number of seconds, not \(irLength)")
+        }
+    }
+
+    /// The reverb of `ir` (already at `rate`) on `inputChannels` channels, as one convolution.
+    /// Reports the IR preparation and the wet path's worst-case gain as notes.
+    func processor(ir original: AudioBuffer, inputChannels: Int, inputPath: String, impulsePath: String,
+                   planning: FFTPlanning, diagnostics: Diagnostics) throws -> ConvolutionProcessor {
+        try validate()
+        var ir = original
+        let rate = ir.sampleRate
+        let routing = try ChannelRouting.resolve(inputChannels: inputChannels, kernelChannels: ir.channelCount,
                                                  inputPath: inputPath, kernelPath: impulsePath)
         let fadeFrames = Int(Self.fadeMilliseconds * Double(rate) / 1000)
         // IR preparation, one small step at a time.
         if let trimStart {
-            let frames: Int
-            switch trimStart {
-            case .auto: frames = ImpulseResponsePreparation.directSoundOnset(ir)
-            case .milliseconds(let ms):
-                guard ms >= 0, ms.isFinite else { throw SFConvError("--ir-trim-start must be 'auto' or milliseconds ≥ 0, not \(ms)") }
-                frames = Int((ms * Double(rate) / 1000).rounded())
+            let frames = switch trimStart {
+            case .auto: ImpulseResponsePreparation.directSoundOnset(ir)
+            case .milliseconds(let ms): Int((ms * Double(rate) / 1000).rounded())
             }
             ir = ImpulseResponsePreparation.droppingStart(ir, frames: frames)
             diagnostics.note(String(format: "removed %.2f ms of leading silence from the impulse response", Double(frames) * 1000 / Double(rate)))
         }
         if let irLength {
-            guard irLength > 0, irLength.isFinite else { throw SFConvError("--ir-length must be a positive number of seconds, not \(irLength)") }
             ir = ImpulseResponsePreparation.truncated(ir, frames: Int((irLength * Double(rate)).rounded()), fadeFrames: fadeFrames)
         }
         if irReverse { ir = ImpulseResponsePreparation.reversed(ir) }
@@ -119,8 +113,7 @@ extension ReverbRequest {
         diagnostics.note("wet path: \(self.normalization.rawValue) normalisation "
             + String(format: "%+.2f dB, wet %+.2f dB; worst-case peak gain %.2f (%+.1f dB), the headroom a full-scale input needs",
                      20 * log10(Double(normalization)), wet.decibels, worstCase, 20 * log10(max(worstCase, 1e-12))))
-        let predelayFrames = Int((predelay * Double(rate) / 1000).rounded())
-        ir = ImpulseResponsePreparation.delayed(ir, by: predelayFrames)
+        ir = ImpulseResponsePreparation.delayed(ir, by: Int((predelay * Double(rate) / 1000).rounded()))
         ir = ImpulseResponsePreparation.addingDirectPath(ir, dry: Float(dry.linear), routing: routing)
 
         let convolver = try PartitionedConvolver(kernel: ir, routing: routing, planning: planning)
@@ -129,50 +122,38 @@ extension ReverbRequest {
         case .auto: AutoTailStage(channelCount: routing.outputChannelCount,
                                   threshold: Float(pow(10, Self.autoTailThresholdDBFS / 20)), fadeFrames: fadeFrames)
         }
-        let total = reader.declaredFrameCount
-        if let level = normalizeOutput {
-            return try renderNormalized(to: level, reader: reader, convolver: convolver, stage: stage, routing: routing,
-                                        diagnostics: diagnostics, progress: progress)
-        }
-        let writer = try output.openWriter(path: outputPath, input: reader.format, channelCount: routing.outputChannelCount,
-                                           sampleRate: rate, dither: dither)
-        let n = try Renderer.render(reader: reader, processor: ConvolutionProcessor(convolver: convolver, stage: stage), writer: writer,
-                                    diagnostics: diagnostics, progress: progress("reverb", total))
-        return RenderSummary(inputFrames: n, outputFrames: writer.framesWritten, channelCount: routing.outputChannelCount,
-                             sampleRate: rate, peak: writer.peak, clippedSampleCount: writer.clippedSampleCount,
-                             clippingReport: writer.clippingReport, plan: convolver.plan)
+        return ConvolutionProcessor(convolver: convolver, stage: stage)
+    }
+}
+
+/// `sfconv reverb`: a file through an impulse response file.
+public struct ReverbRequest: Sendable {
+    public var inputPath: String
+    public var impulsePath: String
+    public var outputPath: String
+    public var settings = ReverbSettings()
+    public var output = OutputOptions()
+    public var dither = true
+    /// Peak-normalise the output to this level in dBFS (two passes).
+    public var normalizeOutput: Double?
+    public var resampleImpulse = true
+    public var planning: FFTPlanning = .estimate
+
+    public init(inputPath: String, impulsePath: String, outputPath: String) {
+        self.inputPath = inputPath
+        self.impulsePath = impulsePath
+        self.outputPath = outputPath
     }
 
-    /// Pass one renders to a float file beside the output and measures the peak; pass two copies it
-    /// with the gain that puts the peak at `level` dBFS.
-    private func renderNormalized(
-        to level: Double, reader: SoundFileReader, convolver: PartitionedConvolver, stage: OutputStage,
-        routing: ChannelRouting, diagnostics: Diagnostics, progress: (String, Int?) -> ProgressBar?
-    ) throws -> RenderSummary {
-        guard level <= 0, level.isFinite else { throw SFConvError("--normalize takes a level in dBFS ≤ 0, not \(level)") }
-        let format = try output.format(for: outputPath, input: reader.format)
-        try SoundFileWriter.checkDestination(outputPath, overwrite: output.overwrite)
-        let url = URL(fileURLWithPath: outputPath)
-        let passPath = url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".sfconv-\(getpid())-pass1.wav"
-        TemporaryFiles.register(passPath)
-        defer {
-            unlink(passPath)
-            TemporaryFiles.unregister(passPath)
-        }
-        let pass = try SoundFileWriter(path: passPath, format: SoundFormat(container: .wav, subtype: SampleSubtype.float.formatValue),
-                                       channelCount: routing.outputChannelCount, sampleRate: reader.sampleRate, overwrite: true)
-        let n = try Renderer.render(reader: reader, processor: ConvolutionProcessor(convolver: convolver, stage: stage), writer: pass,
-                                    diagnostics: diagnostics, progress: progress("reverb (pass 1 of 2)", reader.declaredFrameCount))
-        let peak = Double(pass.peak)
-        let gain = peak > 0 ? pow(10, level / 20) / peak : 1
-        diagnostics.note(String(format: "normalised the output peak to %.2f dBFS (gain %+.2f dB)", level, 20 * log10(gain)))
-        let passReader = try SoundFileReader(path: passPath)
-        let writer = try SoundFileWriter(path: outputPath, format: format, channelCount: routing.outputChannelCount,
-                                         sampleRate: reader.sampleRate, overwrite: output.overwrite, dither: dither)
-        try Renderer.copy(from: passReader, to: writer, gain: Float(gain), progress: progress("reverb (pass 2 of 2)", passReader.declaredFrameCount))
-        return RenderSummary(inputFrames: n, outputFrames: writer.framesWritten, channelCount: routing.outputChannelCount,
-                             sampleRate: reader.sampleRate, peak: writer.peak, clippedSampleCount: writer.clippedSampleCount,
-                             clippingReport: writer.clippingReport, plan: convolver.plan)
+    public func run(diagnostics: Diagnostics = .standardError, progress: @escaping ProgressFactory = { _, _ in nil }) throws -> RenderSummary {
+        try settings.validate()
+        let reader = try SoundFileReader(path: inputPath)
+        let ir = try loadKernel(path: impulsePath, rate: reader.sampleRate, resample: resampleImpulse, diagnostics: diagnostics)
+        let processor = try settings.processor(ir: ir, inputChannels: reader.channelCount, inputPath: inputPath,
+                                               impulsePath: impulsePath, planning: planning, diagnostics: diagnostics)
+        return try Renderer.renderFile(reader: reader, processor: processor, outputPath: outputPath, options: output,
+                                       dither: dither, normalizeTo: normalizeOutput, label: "reverb",
+                                       diagnostics: diagnostics, progress: progress)
     }
 }
 
