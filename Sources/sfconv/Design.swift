@@ -72,8 +72,11 @@ struct Design: ParsableCommand {
               sfconv design eq --points "20:0,200:+3,2000:-2,12000:+4" --taps 1023 -o eq.wav --plot eq.svg
             """)
 
-    @Argument(help: "lowpass, highpass, bandpass, bandstop, ramp or eq.")
-    var type: FilterType
+    @Argument(help: "lowpass, highpass, bandpass, bandstop, ramp or eq (or --preset).")
+    var type: FilterType?
+
+    @Option(help: ArgumentHelp("Design the filter of a preset whose chain is one filter effect.", valueName: "name|file"))
+    var preset: String?
 
     @Option(help: ArgumentHelp("Sample rate in Hz.", valueName: "Hz"))
     var rate: Double = 48000
@@ -96,6 +99,7 @@ struct Design: ParsableCommand {
     var force = false
 
     func validate() throws {
+        if (type == nil) == (preset == nil) { throw ValidationError("give a filter type or --preset, not both or neither") }
         if output == nil && !print && !json && plot == nil {
             throw ValidationError("say where the filter goes: -o kernel.wav, --print, --json or --plot response.svg")
         }
@@ -103,7 +107,7 @@ struct Design: ParsableCommand {
     }
 
     func run() throws {
-        let design = try filter.spec(type: type, rate: rate).design()
+        let design = try specification().design()
         if let output {
             let writer = try OutputOptions(subtype: .float, overwrite: force)
                 .openWriter(path: output, input: nil, channelCount: 1, sampleRate: Int(rate.rounded()))
@@ -122,6 +126,18 @@ struct Design: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             Swift.print(String(decoding: try encoder.encode(design), as: UTF8.self))
         }
+    }
+}
+
+extension Design {
+    func specification() throws -> FilterSpec {
+        guard let preset else { return filter.spec(type: type!, rate: rate) }
+        let chain = try PresetLoader.load(path: try PresetLibrary.locate(preset))
+        guard chain.effects.count == 1, case .filter(var spec, _) = chain.effects[0].effect else {
+            throw SFConvError("design --preset needs a preset of one filter effect; '\(chain.name)' has \(chain.effects.map(\.effect.typeName).joined(separator: ", "))", path: chain.path)
+        }
+        spec.rate = rate
+        return spec
     }
 }
 

@@ -12,7 +12,7 @@ struct SFConvCommand: ParsableCommand {
             Output files are written beside their target and moved into place only when complete.
             """,
         version: "0.1.0",
-        subcommands: [Convolve.self, Reverb.self, Filter.self, Design.self, Generate.self, Info.self])
+        subcommands: [Convolve.self, Reverb.self, Filter.self, Design.self, Apply.self, Presets.self, Generate.self, Info.self])
 
     /// Parses and runs, printing every failure as one `error: …` line with a non-zero exit.
     static func main() {
@@ -55,7 +55,7 @@ func normalizedArguments(_ arguments: [String]) -> [String] {
             result += arguments[index...]
             break
         }
-        let next = index + 1 < arguments.count ? arguments[index + 1] : nil
+        let next: String? = index + 1 < arguments.count ? arguments[index + 1] : nil
         if token.hasPrefix("--"), !token.contains("="), let next, looksNegative(next) {
             result.append("\(token)=\(next)")
             index += 2
