@@ -39,18 +39,15 @@ public final class PartitionedConvolver {
     private let termsByOutput: [[ChannelRouting.Term]]
 
     /// - Parameters:
-    ///   - kernel: the impulse response; its channel count must fit `routing`.
+    ///   - spectra: the kernel, transformed; shared (read-only) between convolvers.
     ///   - routing: how kernel channels connect input and output channels.
-    ///   - plan: sizes; its `kernelLength` must equal the kernel's frame count.
-    ///   - planning: how hard FFTW plans.
-    public init(kernel: AudioBuffer, routing: ChannelRouting, plan: PartitionPlan, planning: FFTPlanning = .estimate) throws {
-        precondition(plan.kernelLength == kernel.frameCount, "plan made for another kernel length")
-        precondition(Set(routing.terms.map(\.kernelChannel)) == Set(0..<kernel.channelCount), "routing does not fit the kernel's channels")
+    public init(spectra: KernelSpectra, routing: ChannelRouting) {
+        precondition(Set(routing.terms.map(\.kernelChannel)) == Set(0..<spectra.channelCount), "routing does not fit the kernel's channels")
+        let plan = spectra.plan
         self.plan = plan
         self.routing = routing
-        let fft = try RealFFT(size: plan.fftSize, planning: planning)
-        self.fft = fft
-
+        fft = spectra.fft
+        kernelSpectra = spectra.spectra
         let stride = plan.spectrumStride
         func buffers(_ count: Int, floats: Int) -> [AlignedBuffer] { (0..<count).map { _ in AlignedBuffer(count: floats) } }
         inputBuffers = buffers(routing.inputChannelCount, floats: plan.blockSize + plan.chunkFrames)
@@ -60,21 +57,11 @@ public final class PartitionedConvolver {
         outputChannels = buffers(routing.outputChannelCount, floats: plan.chunkFrames)
         outputBuffer = AlignedBuffer(count: plan.chunkFrames * routing.outputChannelCount)
         termsByOutput = (0..<routing.outputChannelCount).map { output in routing.terms.filter { $0.output == output } }
+    }
 
-        // Kernel spectra, one set per kernel channel, scaled so the inverse FFT needs no scaling.
-        let scratch = AlignedBuffer(count: plan.fftSize)
-        let scale = 1 / Float(plan.fftSize)
-        kernelSpectra = kernel.channels.map { taps in
-            let spectra = AlignedBuffer(count: plan.partitionCount * stride)
-            for partition in 0..<plan.partitionCount {
-                scratch.zero()
-                let start = partition * plan.blockSize
-                let end = min(start + plan.blockSize, plan.kernelLength)
-                for i in start..<end { scratch.pointer[i - start] = taps[i] * scale }
-                fft.forward(scratch.pointer, spectrum: spectra[partition * stride])
-            }
-            return spectra
-        }
+    /// Transforms `kernel` (its frame count must equal `plan.kernelLength`) and builds a convolver on it.
+    public convenience init(kernel: AudioBuffer, routing: ChannelRouting, plan: PartitionPlan, planning: FFTPlanning = .estimate) throws {
+        try self.init(spectra: KernelSpectra(kernel: kernel, plan: plan, planning: planning), routing: routing)
     }
 
     /// Convenience: plans automatically for the kernel's length.
@@ -188,6 +175,42 @@ public final class PartitionedConvolver {
             fft.inverse(accumulator, output: segment)
             (outputChannels[channel].pointer + block * B).update(from: segment + B, count: B)
         }
+    }
+}
+
+/// A kernel's partitions transformed once, with the FFT plan that made them: immutable, so any
+/// number of convolvers on any threads can share it (a batch computes each kernel once).
+public final class KernelSpectra: @unchecked Sendable {
+    public let plan: PartitionPlan
+    public let channelCount: Int
+    let fft: RealFFT
+    /// Per kernel channel: the spectra of its partitions, scaled by 1/fftSize so the inverse FFT needs no scaling.
+    let spectra: [AlignedBuffer]
+
+    public init(kernel: AudioBuffer, plan: PartitionPlan, planning: FFTPlanning = .estimate) throws {
+        precondition(plan.kernelLength == kernel.frameCount, "plan made for another kernel length")
+        self.plan = plan
+        channelCount = kernel.channelCount
+        let fft = try RealFFT.shared(size: plan.fftSize, planning: planning)
+        self.fft = fft
+        let stride = plan.spectrumStride
+        let scratch = AlignedBuffer(count: plan.fftSize)
+        let scale = 1 / Float(plan.fftSize)
+        spectra = kernel.channels.map { taps in
+            let spectra = AlignedBuffer(count: plan.partitionCount * stride)
+            for partition in 0..<plan.partitionCount {
+                scratch.zero()
+                let start = partition * plan.blockSize
+                let end = min(start + plan.blockSize, plan.kernelLength)
+                for i in start..<end { scratch.pointer[i - start] = taps[i] * scale }
+                fft.forward(scratch.pointer, spectrum: spectra[partition * stride])
+            }
+            return spectra
+        }
+    }
+
+    public convenience init(kernel: AudioBuffer, planning: FFTPlanning = .estimate) throws {
+        try self.init(kernel: kernel, plan: .automatic(kernelLength: kernel.frameCount), planning: planning)
     }
 }
 

@@ -35,6 +35,18 @@ final class ConvolutionProcessor: AudioProcessor {
     }
 }
 
+/// What a convolution effect shares between files: the transformed kernel and the routing; each
+/// file gets its own convolver state and output stage from ``makeProcessor()``.
+struct ConvolutionTemplate: Sendable {
+    let spectra: KernelSpectra
+    let routing: ChannelRouting
+    let makeStage: @Sendable () -> OutputStage
+
+    func makeProcessor() -> ConvolutionProcessor {
+        ConvolutionProcessor(convolver: PartitionedConvolver(spectra: spectra, routing: routing), stage: makeStage())
+    }
+}
+
 /// Multiplies every sample by a gain.
 final class GainProcessor: AudioProcessor {
     let gain: Float

@@ -79,6 +79,24 @@ final class RealFFT: @unchecked Sendable {
         inversePlan = inverse
     }
 
+    /// One plan per size and planning mode for the whole process: plans are immutable and their
+    /// execution thread-safe, so convolvers share them.
+    static func shared(size: Int, planning: FFTPlanning) throws -> RealFFT {
+        try cache.withLock { plans in
+            if let plan = plans[PlanKey(size: size, planning: planning)] { return plan }
+            let plan = try RealFFT(size: size, planning: planning)
+            plans[PlanKey(size: size, planning: planning)] = plan
+            return plan
+        }
+    }
+
+    private struct PlanKey: Hashable {
+        var size: Int
+        var planning: FFTPlanning
+    }
+
+    private static let cache = LockedValue<[PlanKey: RealFFT]>([:])
+
     deinit {
         Planner.withLock {
             fftwf_destroy_plan(forwardPlan)
@@ -96,6 +114,20 @@ final class RealFFT: @unchecked Sendable {
     @inline(__always)
     func inverse(_ spectrum: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
         fftwf_execute_dft_c2r(inversePlan, asComplex(spectrum), output)
+    }
+}
+
+/// A value behind a lock.
+final class LockedValue<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
     }
 }
 

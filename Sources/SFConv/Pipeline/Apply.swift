@@ -1,7 +1,8 @@
 import Foundation
 
-/// One effect of a chain bound to an input: its processor and what `--dry-run` shows.
-public struct BoundEffect {
+/// One effect of a chain bound to an input format: what `--dry-run` shows, and a maker of
+/// processors that share its kernel (so a batch transforms each kernel once).
+public struct BoundEffect: Sendable {
     public var summary: String
     public var channels: (input: Int, output: Int)
     /// Taps of its kernel, when it convolves.
@@ -10,7 +11,8 @@ public struct BoundEffect {
     public var latency: Int
     /// Frames it adds after the input's end (its tail), for a full-length input.
     public var tail: Int
-    let processor: AudioProcessor?
+    /// A fresh processor for one file; nil for `normalize`, which is a second pass.
+    let makeProcessor: (@Sendable () -> AudioProcessor)?
 }
 
 extension EffectChain {
@@ -33,14 +35,14 @@ extension EffectChain {
         switch located.effect {
         case .gain(let db):
             return BoundEffect(summary: "gain \(FIRDesign.format(db)) dB", channels: (channels, channels), latency: 0, tail: 0,
-                               processor: GainProcessor(gain: Float(pow(10, db / 20)), channelCount: channels))
+                               makeProcessor: { GainProcessor(gain: Float(pow(10, db / 20)), channelCount: channels) })
         case .delay(let ms):
             let frames = Int((ms * Double(rate) / 1000).rounded())
             return BoundEffect(summary: "delay \(FIRDesign.format(ms)) ms", channels: (channels, channels), latency: frames, tail: 0,
-                               processor: DelayProcessor(frames: frames, channelCount: channels))
+                               makeProcessor: { DelayProcessor(frames: frames, channelCount: channels) })
         case .normalize(let level):
             return BoundEffect(summary: "normalize the peak to \(FIRDesign.format(level)) dBFS (second pass)", channels: (channels, channels),
-                               latency: 0, tail: 0, processor: nil)
+                               latency: 0, tail: 0, makeProcessor: nil)
         case .filter(var spec, let keepDelay):
             spec.rate = Double(rate)
             let design: FilterDesign
@@ -50,43 +52,45 @@ extension EffectChain {
                 throw Self.presetError(error, in: located)
             }
             let routing = ChannelRouting(inputChannels: channels, kernelChannels: 1)!
-            let convolver = try PartitionedConvolver(kernel: design.kernel, routing: routing, planning: planning)
-            let taps = design.taps
-            let stage = keepDelay
-                ? WindowStage(start: 0, channelCount: channels) { $0 + taps - 1 }
-                : WindowStage(start: design.latency, channelCount: channels) { $0 }
+            let taps = design.taps, latency = design.latency
+            let template = ConvolutionTemplate(spectra: try KernelSpectra(kernel: design.kernel, planning: planning), routing: routing) {
+                keepDelay
+                    ? WindowStage(start: 0, channelCount: channels) { $0 + taps - 1 }
+                    : WindowStage(start: latency, channelCount: channels) { $0 }
+            }
             var summary = ResponsePlot.title(design)
             if let cutoffs = design.cutoffs { summary += ", edges \(cutoffs.map { FIRDesign.format($0) }.joined(separator: "–")) Hz" }
             return BoundEffect(summary: summary, channels: (channels, channels), kernelLength: taps,
                                latency: keepDelay ? 0 : -design.latency, tail: keepDelay ? taps - 1 : 0,
-                               processor: ConvolutionProcessor(convolver: convolver, stage: stage))
+                               makeProcessor: template.makeProcessor)
         case .convolve(let name, let mode, let correlate):
             let path = try PresetLibrary.resolveFile(name, in: fileSearchFolders, location: located.location(of: "kernel"))
             var kernel = try loadKernel(path: path, rate: rate, resample: true, diagnostics: diagnostics)
             if correlate { kernel = KernelPreparation.reversed(kernel) }
             let routing = try ChannelRouting.resolve(inputChannels: channels, kernelChannels: kernel.channelCount, inputPath: inputPath, kernelPath: path)
-            let convolver = try PartitionedConvolver(kernel: kernel, routing: routing, planning: planning)
-            let stage = WindowStage(mode: mode, kernelLength: kernel.frameCount, channelCount: routing.outputChannelCount, inputPath: inputPath)
-            let k = kernel.frameCount
+            let k = kernel.frameCount, outputChannels = routing.outputChannelCount
+            let template = ConvolutionTemplate(spectra: try KernelSpectra(kernel: kernel, planning: planning), routing: routing) {
+                WindowStage(mode: mode, kernelLength: k, channelCount: outputChannels, inputPath: inputPath)
+            }
             return BoundEffect(summary: "\(correlate ? "correlate" : "convolve") with \(path), mode \(mode.rawValue)",
                                channels: (channels, routing.outputChannelCount), kernelLength: k,
                                latency: -mode.start(kernelLength: k), tail: mode.length(inputLength: 0, kernelLength: k) + mode.start(kernelLength: k),
-                               processor: ConvolutionProcessor(convolver: convolver, stage: stage))
+                               makeProcessor: template.makeProcessor)
         case .reverb(let name, let settings):
             let path = try PresetLibrary.resolveFile(name, in: fileSearchFolders, location: located.location(of: "impulse"))
             let ir = try loadKernel(path: path, rate: rate, resample: true, diagnostics: diagnostics)
-            let processor: ConvolutionProcessor
+            let template: ConvolutionTemplate
             do {
-                processor = try settings.processor(ir: ir, inputChannels: channels, inputPath: inputPath, impulsePath: path,
-                                                   planning: planning, diagnostics: diagnostics)
+                template = try settings.template(ir: ir, inputChannels: channels, inputPath: inputPath, impulsePath: path,
+                                                 planning: planning, diagnostics: diagnostics)
             } catch let error as SFConvError {
                 throw Self.presetError(error, in: located)
             }
-            let k = processor.convolver.plan.kernelLength
+            let k = template.spectra.plan.kernelLength
             let summary = "reverb through \(path): wet \(settings.wet), dry \(settings.dry), predelay \(FIRDesign.format(settings.predelay)) ms, "
                 + "\(settings.normalization.rawValue) normalisation, tail \(settings.tail.rawValue)"
-            return BoundEffect(summary: summary, channels: (channels, processor.outputChannelCount), kernelLength: k,
-                               latency: 0, tail: k - 1, processor: processor)
+            return BoundEffect(summary: summary, channels: (channels, template.routing.outputChannelCount), kernelLength: k,
+                               latency: 0, tail: k - 1, makeProcessor: template.makeProcessor)
         }
     }
 
@@ -161,7 +165,7 @@ public struct ApplyRequest: Sendable {
         let reader = try SoundFileReader(path: inputPath)
         let bound = try chain.bind(inputChannels: reader.channelCount, rate: reader.sampleRate, inputPath: inputPath,
                                    planning: planning, diagnostics: diagnostics)
-        let processors = bound.compactMap(\.processor)
+        let processors = bound.compactMap { $0.makeProcessor?() }
         let processor: AudioProcessor = processors.isEmpty
             ? GainProcessor(gain: 1, channelCount: reader.channelCount)
             : ChainProcessor(processors)

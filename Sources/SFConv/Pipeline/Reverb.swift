@@ -84,10 +84,10 @@ public struct ReverbSettings: Sendable {
         }
     }
 
-    /// The reverb of `ir` (already at `rate`) on `inputChannels` channels, as one convolution.
-    /// Reports the IR preparation and the wet path's worst-case gain as notes.
-    func processor(ir original: AudioBuffer, inputChannels: Int, inputPath: String, impulsePath: String,
-                   planning: FFTPlanning, diagnostics: Diagnostics) throws -> ConvolutionProcessor {
+    /// The reverb of `ir` (already at the input's rate) on `inputChannels` channels, as one
+    /// convolution. Reports the IR preparation and the wet path's worst-case gain as notes.
+    func template(ir original: AudioBuffer, inputChannels: Int, inputPath: String, impulsePath: String,
+                  planning: FFTPlanning, diagnostics: Diagnostics) throws -> ConvolutionTemplate {
         try validate()
         var ir = original
         let rate = ir.sampleRate
@@ -116,13 +116,16 @@ public struct ReverbSettings: Sendable {
         ir = ImpulseResponsePreparation.delayed(ir, by: Int((predelay * Double(rate) / 1000).rounded()))
         ir = ImpulseResponsePreparation.addingDirectPath(ir, dry: Float(dry.linear), routing: routing)
 
-        let convolver = try PartitionedConvolver(kernel: ir, routing: routing, planning: planning)
-        let stage: OutputStage = switch tail {
-        case .full: KeepAllStage()
-        case .auto: AutoTailStage(channelCount: routing.outputChannelCount,
-                                  threshold: Float(pow(10, Self.autoTailThresholdDBFS / 20)), fadeFrames: fadeFrames)
+        let spectra = try KernelSpectra(kernel: ir, planning: planning)
+        let tail = self.tail
+        let channels = routing.outputChannelCount
+        let threshold = Float(pow(10, Self.autoTailThresholdDBFS / 20))
+        return ConvolutionTemplate(spectra: spectra, routing: routing) {
+            switch tail {
+            case .full: KeepAllStage()
+            case .auto: AutoTailStage(channelCount: channels, threshold: threshold, fadeFrames: fadeFrames)
+            }
         }
-        return ConvolutionProcessor(convolver: convolver, stage: stage)
     }
 }
 
@@ -149,8 +152,8 @@ public struct ReverbRequest: Sendable {
         try settings.validate()
         let reader = try SoundFileReader(path: inputPath)
         let ir = try loadKernel(path: impulsePath, rate: reader.sampleRate, resample: resampleImpulse, diagnostics: diagnostics)
-        let processor = try settings.processor(ir: ir, inputChannels: reader.channelCount, inputPath: inputPath,
-                                               impulsePath: impulsePath, planning: planning, diagnostics: diagnostics)
+        let processor = try settings.template(ir: ir, inputChannels: reader.channelCount, inputPath: inputPath,
+                                              impulsePath: impulsePath, planning: planning, diagnostics: diagnostics).makeProcessor()
         return try Renderer.renderFile(reader: reader, processor: processor, outputPath: outputPath, options: output,
                                        dither: dither, normalizeTo: normalizeOutput, label: "reverb",
                                        diagnostics: diagnostics, progress: progress)
