@@ -12,7 +12,7 @@ struct SFConvCommand: ParsableCommand {
             Output files are written beside their target and moved into place only when complete.
             """,
         version: "0.1.0",
-        subcommands: [Convolve.self, Reverb.self, Filter.self, Design.self, Apply.self, Presets.self, Generate.self, Info.self])
+        subcommands: [Convolve.self, Reverb.self, Filter.self, Design.self, Apply.self, Batch.self, Presets.self, Generate.self, Info.self])
 
     /// Parses and runs, printing every failure as one `error: …` line with a non-zero exit.
     static func main() {

@@ -32,6 +32,20 @@ public final class ProgressBar: @unchecked Sendable {
         draw(done, elapsed: now.timeIntervalSince(start))
     }
 
+    /// Reports `done` units with a custom text after the bar in place of the percentage and ETA.
+    public func update(_ done: Int, detail: String) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        guard now.timeIntervalSince(lastDraw) >= 0.1 || done == total else { return }
+        lastDraw = now
+        let fraction = total.map { min(1, Double(done) / Double($0)) } ?? 0
+        let filled = Int(fraction * 30)
+        StandardError.write("\r\u{1B}[2K" + label + " [" + String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled) + "] " + detail)
+        drawn = true
+    }
+
     /// Clears the bar's line.
     public func finish() {
         guard enabled else { return }
