@@ -51,13 +51,8 @@ extension EffectChain {
             } catch let error as SFConvError {
                 throw Self.presetError(error, in: located)
             }
-            let routing = ChannelRouting(inputChannels: channels, kernelChannels: 1)!
-            let taps = design.taps, latency = design.latency
-            let template = ConvolutionTemplate(spectra: try KernelSpectra(kernel: design.kernel, planning: planning), routing: routing) {
-                keepDelay
-                    ? WindowStage(start: 0, channelCount: channels) { $0 + taps - 1 }
-                    : WindowStage(start: latency, channelCount: channels) { $0 }
-            }
+            let template = try design.template(channels: channels, keepDelay: keepDelay, planning: planning)
+            let taps = design.taps
             var summary = ResponsePlot.title(design)
             if let cutoffs = design.cutoffs { summary += ", edges \(cutoffs.map { FIRDesign.format($0) }.joined(separator: "–")) Hz" }
             return BoundEffect(summary: summary, channels: (channels, channels), kernelLength: taps,

@@ -26,14 +26,23 @@ public struct FilterRequest: Sendable {
         var spec = self.spec
         spec.rate = Double(reader.sampleRate)
         let design = try spec.design()
-        let routing = ChannelRouting(inputChannels: reader.channelCount, kernelChannels: 1)!
-        let convolver = try PartitionedConvolver(kernel: design.kernel, routing: routing, planning: planning)
-        let taps = design.taps
-        let stage = keepDelay
-            ? WindowStage(start: 0, channelCount: routing.outputChannelCount) { $0 + taps - 1 }
-            : WindowStage(start: design.latency, channelCount: routing.outputChannelCount) { $0 }
-        return try Renderer.renderFile(reader: reader, processor: ConvolutionProcessor(convolver: convolver, stage: stage),
+        let template = try design.template(channels: reader.channelCount, keepDelay: keepDelay, planning: planning)
+        return try Renderer.renderFile(reader: reader, processor: template.makeProcessor(),
                                        outputPath: outputPath, options: output, dither: dither, normalizeTo: nil, label: "filter",
                                        diagnostics: diagnostics, progress: { _, _ in progress })
+    }
+}
+
+extension FilterDesign {
+    /// The filter as a convolution on `channels` channels: latency-compensated to the input's length,
+    /// or with `keepDelay` the full convolution.
+    func template(channels: Int, keepDelay: Bool, planning: FFTPlanning) throws -> ConvolutionTemplate {
+        let routing = ChannelRouting(inputChannels: channels, kernelChannels: 1)!
+        let taps = self.taps, latency = self.latency
+        return ConvolutionTemplate(spectra: try KernelSpectra(kernel: kernel, planning: planning), routing: routing) {
+            keepDelay
+                ? WindowStage(start: 0, channelCount: channels) { $0 + taps - 1 }
+                : WindowStage(start: latency, channelCount: channels) { $0 }
+        }
     }
 }
