@@ -31,7 +31,7 @@ let package = Package(
             ]
         ),
         .target(name: "SFConvTestSupport", dependencies: ["SFConv"], path: "Tests/SFConvTestSupport"),
-        .testTarget(name: "SFConvTests", dependencies: ["SFConv", "SFConvTestSupport"]),
+        .testTarget(name: "SFConvTests", dependencies: ["SFConv", "SFConvTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["sfconv", "SFConv", "SFConvTestSupport"]),
     ]
 )
