@@ -6,10 +6,20 @@ import SFConv
 struct SFConvCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sfconv",
-        abstract: "Convolution audio effects: convolve files with kernels and impulse responses.",
+        abstract: "Convolution audio effects: reverb, FIR filters, effect chains and batches.",
         discussion: """
             Reads and writes WAV, FLAC, AIFF, CAF, W64, RF64, AU, Ogg Vorbis, Opus and MP3 (libsndfile). \
-            Output files are written beside their target and moved into place only when complete.
+            Output files are written beside their target and moved into place only when complete; \
+            an existing output is replaced only with --force.
+
+            Examples:
+              sfconv reverb voice.wav impulses/hall.flac voice-hall.wav
+              sfconv filter in.wav out.wav lowpass --cutoff 8000
+              sfconv design bandpass --low 300 --high 3400 --taps 255 -o kernel.wav --plot response.svg
+              sfconv convolve in.wav kernel.wav out.wav --mode same
+              sfconv apply in.wav out.wav --preset vocal-hall
+              sfconv batch corpus/ out/ --preset telephone --recursive --jobs 8 --report report.json
+              sfconv info --json in.wav
             """,
         version: "0.1.0",
         subcommands: [Convolve.self, Reverb.self, Filter.self, Design.self, Apply.self, Batch.self, Presets.self, Generate.self, Info.self])
