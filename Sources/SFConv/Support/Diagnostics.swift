@@ -26,16 +26,13 @@ public struct Diagnostics: Sendable {
 /// Unbuffered writes to file descriptor 2 (Swift 6 rejects the C global `stderr`).
 public enum StandardError {
     public static func write(_ text: String) {
-        var bytes = Array(text.utf8)
+        let bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { raw in
-                Foundation.write(2, raw.baseAddress! + offset, raw.count - offset)
-            }
+            let written = bytes.withUnsafeBytes { raw in Foundation.write(2, raw.baseAddress! + offset, raw.count - offset) }
             if written <= 0 { return }
             offset += written
         }
-        bytes.removeAll()
     }
 
     public static func writeLine(_ text: String) { write(text + "\n") }

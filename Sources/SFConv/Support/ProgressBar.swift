@@ -22,7 +22,7 @@ public final class ProgressBar: @unchecked Sendable {
     }
 
     /// Reports `done` units finished so far.
-    public func update(_ done: Int, unit: String = "") {
+    public func update(_ done: Int) {
         guard enabled else { return }
         lock.lock()
         defer { lock.unlock() }
