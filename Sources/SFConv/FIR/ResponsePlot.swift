@@ -16,9 +16,18 @@ public enum ResponsePlot {
         let (magnitudes, delays) = try sampledResponse(design.coefficients, at: frequencies, rate: design.rate)
         let decibels = magnitudes.map { 20 * log10(max($0, 1e-12)) }
 
-        let floor = -((design.attenuation ?? 100) + 20).rounded(.up)
-        let bottomDB = (floor / 20).rounded(.down) * 20
-        let topDB = max(10, ((decibels.max() ?? 0) / 10).rounded(.up) * 10 + 10)
+        var bottomDB: Double, topDB: Double, step: Double
+        if design.type == .eq {
+            // An EQ curve is a few dB either way: scale to it, in steps of 3 dB.
+            step = 3
+            bottomDB = (((decibels.min() ?? 0) - 3) / step).rounded(.down) * step
+            topDB = (((decibels.max() ?? 0) + 3) / step).rounded(.up) * step
+        } else {
+            let floor = -((design.attenuation ?? 100) + 20).rounded(.up)
+            bottomDB = (floor / 20).rounded(.down) * 20
+            topDB = max(10, ((decibels.max() ?? 0) / 10).rounded(.up) * 10 + 10)
+            step = topDB - bottomDB > 100 ? 20 : 10
+        }
         let maxDelay = max(1, Double(design.taps - 1))
 
         func x(_ f: Double) -> Double { left + (width - left - right) * log(f / lowest) / log(nyquist / lowest) }
@@ -38,7 +47,6 @@ public enum ResponsePlot {
             svg.text(x(tick), delayTop + delayHeight + 18, hertzLabel(tick), size: 11, anchor: "middle")
         }
         svg.text(left + (width - left - right) / 2, height - 12, "frequency (Hz, log scale)", size: 13, anchor: "middle")
-        let step = topDB - bottomDB > 100 ? 20.0 : 10.0
         for db in stride(from: bottomDB, through: topDB, by: step) {
             svg.line(left, yMagnitude(db), width - right, yMagnitude(db), stroke: "#ddd")
             svg.text(left - 6, yMagnitude(db) + 4, String(Int(db)), size: 11, anchor: "end")
