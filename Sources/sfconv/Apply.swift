@@ -72,7 +72,7 @@ struct Apply: ParsableCommand {
             print(try request.describe())
             return
         }
-        report(try request.run(diagnostics: processing.diagnostics) { label, total in processing.progressBar(label: label, total: total) })
+        report(try request.run(diagnostics: processing.diagnostics, progress: processing.progressFactory))
     }
 }
 

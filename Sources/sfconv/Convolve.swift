@@ -50,9 +50,6 @@ struct Convolve: ParsableCommand {
         request.resampleKernel = !noResample
         request.planning = processing.fftPlanning
         request.blockSize = processing.blockSize
-        let total = (try? SoundFileReader(path: input))?.declaredFrameCount
-        let progress = processing.progressBar(label: "convolve", total: total)
-        let summary = try request.run(diagnostics: processing.diagnostics, progress: progress)
-        report(summary)
+        report(try request.run(diagnostics: processing.diagnostics, progress: processing.progressFactory))
     }
 }

@@ -201,7 +201,6 @@ struct Filter: ParsableCommand {
         request.dither = !noDither
         request.output = outputOptions.options
         request.planning = processing.fftPlanning
-        let total = (try? SoundFileReader(path: input))?.declaredFrameCount
-        report(try request.run(diagnostics: processing.diagnostics, progress: processing.progressBar(label: "filter", total: total)))
+        report(try request.run(diagnostics: processing.diagnostics, progress: processing.progressFactory))
     }
 }

@@ -108,9 +108,7 @@ struct Reverb: ParsableCommand {
         request.resampleImpulse = !noResample
         request.output = outputOptions.options
         request.planning = processing.fftPlanning
-        let summary = try request.run(diagnostics: processing.diagnostics) { label, total in
-            processing.progressBar(label: label, total: total)
-        }
+        let summary = try request.run(diagnostics: processing.diagnostics, progress: processing.progressFactory)
         report(summary)
     }
 }

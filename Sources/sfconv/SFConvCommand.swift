@@ -121,6 +121,11 @@ struct ProcessingOptionGroup: ParsableArguments {
     func progressBar(label: String, total: Int?) -> ProgressBar {
         ProgressBar(label: label, total: total, enabled: !quiet && StandardError.isTerminal)
     }
+
+    /// Progress bars for each pass of a render.
+    var progressFactory: ProgressFactory {
+        { label, total in progressBar(label: label, total: total) }
+    }
 }
 
 /// Prints what a render did that a user should know: clipping, with the gain that avoids it.

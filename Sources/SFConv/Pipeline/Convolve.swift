@@ -96,7 +96,7 @@ public func loadKernel(path: String, rate: Int, resample: Bool, diagnostics: Dia
 
 extension ConvolveRequest {
     /// Runs the convolution, streaming the input block by block. Writes nothing unless it succeeds.
-    public func run(diagnostics: Diagnostics = .standardError, progress: ProgressBar? = nil) throws -> RenderSummary {
+    public func run(diagnostics: Diagnostics = .standardError, progress: @escaping ProgressFactory = { _, _ in nil }) throws -> RenderSummary {
         let reader = try SoundFileReader(path: inputPath)
         var kernel = try loadKernel(path: kernelPath, rate: reader.sampleRate, resample: resampleKernel, diagnostics: diagnostics)
         if correlate { kernel = KernelPreparation.reversed(kernel) }
@@ -116,7 +116,7 @@ extension ConvolveRequest {
         let stage = WindowStage(mode: mode, kernelLength: k, channelCount: routing.outputChannelCount, inputPath: inputPath)
         return try Renderer.renderFile(reader: reader, processor: ConvolutionProcessor(convolver: convolver, stage: stage),
                                        outputPath: outputPath, options: output, dither: false, normalizeTo: nil, label: "convolve",
-                                       diagnostics: diagnostics, progress: { _, _ in progress })
+                                       diagnostics: diagnostics, progress: progress)
     }
 }
 

@@ -21,7 +21,7 @@ public struct FilterRequest: Sendable {
         self.spec = spec
     }
 
-    public func run(diagnostics: Diagnostics = .standardError, progress: ProgressBar? = nil) throws -> RenderSummary {
+    public func run(diagnostics: Diagnostics = .standardError, progress: @escaping ProgressFactory = { _, _ in nil }) throws -> RenderSummary {
         let reader = try SoundFileReader(path: inputPath)
         var spec = self.spec
         spec.rate = Double(reader.sampleRate)
@@ -29,7 +29,7 @@ public struct FilterRequest: Sendable {
         let template = try design.template(channels: reader.channelCount, keepDelay: keepDelay, planning: planning)
         return try Renderer.renderFile(reader: reader, processor: template.makeProcessor(),
                                        outputPath: outputPath, options: output, dither: dither, normalizeTo: nil, label: "filter",
-                                       diagnostics: diagnostics, progress: { _, _ in progress })
+                                       diagnostics: diagnostics, progress: progress)
     }
 }
 
