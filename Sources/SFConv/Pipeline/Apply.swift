@@ -60,15 +60,12 @@ extension EffectChain {
                                makeProcessor: template.makeProcessor)
         case .convolve(let name, let mode, let correlate):
             let path = try PresetLibrary.resolveFile(name, in: fileSearchFolders, location: located.location(of: "kernel"))
-            var kernel = try loadKernel(path: path, rate: rate, resample: true, diagnostics: diagnostics)
-            if correlate { kernel = KernelPreparation.reversed(kernel) }
-            let routing = try ChannelRouting.resolve(inputChannels: channels, kernelChannels: kernel.channelCount, inputPath: inputPath, kernelPath: path)
-            let k = kernel.frameCount, outputChannels = routing.outputChannelCount
-            let template = ConvolutionTemplate(spectra: try KernelSpectra(kernel: kernel, planning: planning), routing: routing) {
-                WindowStage(mode: mode, kernelLength: k, channelCount: outputChannels, inputPath: inputPath)
-            }
+            let kernel = try loadKernel(path: path, rate: rate, resample: true, diagnostics: diagnostics)
+            let template = try ConvolutionTemplate.convolution(kernel: kernel, mode: mode, correlate: correlate, channels: channels,
+                                                               inputPath: inputPath, kernelPath: path, planning: planning)
+            let k = kernel.frameCount
             return BoundEffect(summary: "\(correlate ? "correlate" : "convolve") with \(path), mode \(mode.rawValue)",
-                               channels: (channels, routing.outputChannelCount), kernelLength: k,
+                               channels: (channels, template.routing.outputChannelCount), kernelLength: k,
                                latency: -mode.start(kernelLength: k), tail: mode.length(inputLength: 0, kernelLength: k) + mode.start(kernelLength: k),
                                makeProcessor: template.makeProcessor)
         case .reverb(let name, let settings):

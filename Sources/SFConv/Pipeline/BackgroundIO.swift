@@ -13,7 +13,6 @@ final class PrefetchingReader: @unchecked Sendable {
     private let free: CountingSemaphore
     private let stopLock = NSLock()
     private var stopping = false
-    private var thread: Thread?
     private var consumerSlot = 0
     private var holding = false
     private var finished = false
@@ -27,7 +26,6 @@ final class PrefetchingReader: @unchecked Sendable {
         free = CountingSemaphore(depth)
         let thread = Thread { [unowned self] in self.produce() }
         thread.name = "sfconv.read"
-        self.thread = thread
         thread.start()
     }
 

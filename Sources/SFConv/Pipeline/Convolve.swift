@@ -94,14 +94,28 @@ public func loadKernel(path: String, rate: Int, resample: Bool, diagnostics: Dia
     return kernel
 }
 
+extension ConvolutionTemplate {
+    /// `kernel` (at the input's rate) convolved with, or with `correlate` correlated with, an input of
+    /// `channels` channels, keeping the part `mode` asks for: the `convolve` command and effect.
+    static func convolution(kernel original: AudioBuffer, mode: ConvolutionMode, correlate: Bool, channels: Int,
+                            inputPath: String, kernelPath: String, plan: PartitionPlan? = nil,
+                            planning: FFTPlanning) throws -> ConvolutionTemplate {
+        let kernel = correlate ? KernelPreparation.reversed(original) : original
+        let routing = try ChannelRouting.resolve(inputChannels: channels, kernelChannels: kernel.channelCount,
+                                                 inputPath: inputPath, kernelPath: kernelPath)
+        let k = kernel.frameCount, outputChannels = routing.outputChannelCount
+        let spectra = try KernelSpectra(kernel: kernel, plan: plan ?? .automatic(kernelLength: k), planning: planning)
+        return ConvolutionTemplate(spectra: spectra, routing: routing) {
+            WindowStage(mode: mode, kernelLength: k, channelCount: outputChannels, inputPath: inputPath)
+        }
+    }
+}
+
 extension ConvolveRequest {
     /// Runs the convolution, streaming the input block by block. Writes nothing unless it succeeds.
     public func run(diagnostics: Diagnostics = .standardError, progress: @escaping ProgressFactory = { _, _ in nil }) throws -> RenderSummary {
         let reader = try SoundFileReader(path: inputPath)
-        var kernel = try loadKernel(path: kernelPath, rate: reader.sampleRate, resample: resampleKernel, diagnostics: diagnostics)
-        if correlate { kernel = KernelPreparation.reversed(kernel) }
-        let routing = try ChannelRouting.resolve(inputChannels: reader.channelCount, kernelChannels: kernel.channelCount,
-                                                 inputPath: inputPath, kernelPath: kernelPath)
+        let kernel = try loadKernel(path: kernelPath, rate: reader.sampleRate, resample: resampleKernel, diagnostics: diagnostics)
         let k = kernel.frameCount
         if mode == .valid, let n = reader.declaredFrameCount, k > n {
             throw SFConvError.validNeedsShorterKernel(kernel: k, input: n, path: inputPath)
@@ -111,12 +125,11 @@ extension ConvolveRequest {
                 throw SFConvError("--block-size must be a power of two from \(PartitionPlan.minimumBlockSize) to \(PartitionPlan.maximumBlockSize), not \(size)")
             }
             return PartitionPlan(kernelLength: k, blockSize: size)
-        } ?? .automatic(kernelLength: k)
-        let convolver = try PartitionedConvolver(kernel: kernel, routing: routing, plan: plan, planning: planning)
-        let stage = WindowStage(mode: mode, kernelLength: k, channelCount: routing.outputChannelCount, inputPath: inputPath)
-        return try Renderer.renderFile(reader: reader, processor: ConvolutionProcessor(convolver: convolver, stage: stage),
+        }
+        let template = try ConvolutionTemplate.convolution(kernel: kernel, mode: mode, correlate: correlate, channels: reader.channelCount,
+                                                           inputPath: inputPath, kernelPath: kernelPath, plan: plan, planning: planning)
+        return try Renderer.renderFile(reader: reader, processor: template.makeProcessor(),
                                        outputPath: outputPath, options: output, dither: false, normalizeTo: nil, label: "convolve",
                                        diagnostics: diagnostics, progress: progress)
     }
 }
-
