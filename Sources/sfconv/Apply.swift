@@ -10,17 +10,16 @@ struct ChainOptionGroup: ParsableArguments {
     @Option(help: ArgumentHelp("An inline chain: TYPE:key=value:… effects separated by commas (see 'sfconv apply --help').", valueName: "chain"))
     var chain: String?
 
-    func validate() throws {
-        if (preset == nil) == (chain == nil) { throw ValidationError("give exactly one of --preset and --chain") }
-    }
-
-    func load() throws -> EffectChain {
+    /// The chain given, or nil when neither option is.
+    func load() throws -> EffectChain? {
+        if preset != nil && chain != nil { throw ValidationError("give one of --preset and --chain, not both") }
         if let preset { return try PresetLoader.load(path: try PresetLibrary.locate(preset)) }
+        guard let chain else { return nil }
         let folders = [FileManager.default.currentDirectoryPath] + PresetLibrary.impulseFolders()
         do {
-            return try InlineChain.parse(chain!, searchFolders: folders)
-        } catch let error as SFConvError {
-            throw SFConvError("--chain \"\(chain!)\": \(error.message.replacingOccurrences(of: "--chain: ", with: ""))")
+            return try InlineChain.parse(chain, searchFolders: folders)
+        } catch {
+            throw SFConvErrors(SFConvErrors.list(error).map { SFConvError("--chain \"\(chain)\": \($0.message)", path: $0.path) })
         }
     }
 }
@@ -29,30 +28,37 @@ struct Apply: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a chain of effects (a preset or an inline chain) over IN in one streaming pass.",
         discussion: """
-            Effects: gain (db), delay (ms), lowpass/highpass (cutoff), bandpass/bandstop (low, high), \
-            ramp, eq (points) with taps, window, beta, transition, attenuation, minimum_phase, keep_delay; \
-            convolve (kernel, mode, correlate); reverb (impulse, wet, dry, predelay, normalize_ir, tail, \
-            ir_trim_start, ir_length, ir_reverse); normalize (db, the last effect). Keys are the \
-            command-line option names in snake_case. Kernel and impulse files are found relative to the \
-            preset's folder (the current folder for --chain), then in the shipped impulses/.
+            Effects and their keys:
+            \(EffectRegistry.help)
+
+            Keys are the command-line option names in snake_case; gains are linear (0.5) or in \
+            decibels (-6dB); times are seconds (1.5), milliseconds (250ms) or frames (48000f). Kernel \
+            and impulse files are found relative to the preset's folder (the current folder for \
+            --chain), then in the shipped impulses/.
 
             Inline chain grammar: effects separated by ',', each TYPE then ':key=value' parameters; \
-            values are numbers, true/false or text; gains may be written -6dB. An eq's points use ';' \
-            between points and '/' inside them: eq:points=100/+2;3000/-1.5.
+            values are numbers, true/false or text. An eq's points use ';' between points and '/' \
+            inside them: eq:points=100/+2;3000/-1.5. A channels matrix uses ';' between rows and \
+            spaces or '/' between coefficients: channels:matrix=0.5/0.5.
 
             Every effect keeps its tail: the output is as long as the input plus each effect's delay \
-            and tail. Filters are latency-compensated like 'sfconv filter'.
+            and tail. Filters are latency-compensated like 'sfconv filter'. Output format: --format \
+            and --subtype win, then OUT's extension, then the preset's [output], then the input's.
 
             Examples:
               sfconv apply voice.wav out.wav --preset vocal-hall
               sfconv apply in.wav out.wav --preset my-presets/radio.toml --subtype pcm24
-              sfconv apply in.wav out.wav --chain "highpass:cutoff=90,reverb:impulse=hall.flac:wet=0.3,gain:db=-1.5"
+              sfconv apply in.wav out.wav --chain "highpass:cutoff=90,reverb:impulse=hall.flac:wet=-10dB,gain:db=-1.5"
+              sfconv apply in.wav out.wav --chain "trim:start=0.5:end=10,pad:after=2,channels:to=mono"
               sfconv apply in.wav out.wav --preset telephone --dry-run
             """)
 
     @Argument(help: "The input audio file.") var input: String
     @Argument(help: "The output file.") var output: String
     @OptionGroup var chainOptions: ChainOptionGroup
+
+    @Option(help: ArgumentHelp("Output channels after the chain: keep (default), mono (the mean) or stereo.", valueName: "layout"))
+    var channels: ChannelLayout = .keep
 
     @Flag(help: "Print the resolved chain (parameters, kernel lengths, latency, tails) and the output's length; process nothing.")
     var dryRun = false
@@ -63,16 +69,21 @@ struct Apply: ParsableCommand {
     @OptionGroup var outputOptions: OutputOptionGroup
     @OptionGroup var processing: ProcessingOptionGroup
 
+    func validate() throws {
+        if (chainOptions.preset == nil) == (chainOptions.chain == nil) { throw ValidationError("give exactly one of --preset and --chain") }
+    }
+
     func run() throws {
-        var request = ApplyRequest(inputPath: input, outputPath: output, chain: try chainOptions.load())
+        var request = RenderRequest(inputPath: input, outputPath: output, chain: try chainOptions.load()!.with(channels))
+        request.label = "apply"
         request.output = outputOptions.options
         request.dither = !noDither
-        request.planning = processing.fftPlanning
         if dryRun {
+            processing.configure(&request)
             print(try request.describe())
             return
         }
-        report(try request.run(diagnostics: processing.diagnostics, progress: processing.progressFactory))
+        try processing.run(request)
     }
 }
 
@@ -105,8 +116,8 @@ struct Presets: ParsableCommand {
             if chain.outputSubtype != nil || chain.outputContainer != nil {
                 print("output: " + [chain.outputContainer?.rawValue, chain.outputSubtype?.rawValue].compactMap { $0 }.joined(separator: ", "))
             }
-            for (index, effect) in chain.effects.enumerated() {
-                print("  \(index + 1). \(describe(effect.effect))")
+            for (index, entry) in chain.entries.enumerated() {
+                print("  \(index + 1). \(entry.spec.summary)")
             }
             print("--- \(path)")
             print(try String(contentsOfFile: path, encoding: .utf8), terminator: "")
@@ -114,7 +125,14 @@ struct Presets: ParsableCommand {
     }
 
     struct Check: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Validate preset files; exit non-zero if any is invalid.")
+        static let configuration = CommandConfiguration(
+            abstract: "Validate preset files as apply would, without an input; exit non-zero if any is invalid.",
+            discussion: """
+                Checks syntax, keys, types, ranges, combinations (band order, tap parity) and that every \
+                referenced kernel and impulse file exists and is readable audio, and reports every \
+                problem of each file. What depends on the input (a cutoff above its Nyquist \
+                frequency) is checked by apply.
+                """)
         @Argument(help: "Preset names or .toml files.") var presets: [String]
         func validate() throws { if presets.isEmpty { throw ValidationError("give at least one preset") } }
         func run() throws {
@@ -122,36 +140,14 @@ struct Presets: ParsableCommand {
             for preset in presets {
                 do {
                     let chain = try PresetLoader.load(path: try PresetLibrary.locate(preset))
-                    print("ok: \(preset) (\(chain.effects.count) effect\(chain.effects.count == 1 ? "" : "s"))")
-                } catch let error as SFConvError {
-                    StandardError.writeLine("error: \(error)")
+                    try SFConvErrors.throwIfAny(chain.fileProblems(files: ChainFiles(folders: chain.fileSearchFolders)))
+                    print("ok: \(preset) (\(chain.entries.count) effect\(chain.entries.count == 1 ? "" : "s"))")
+                } catch {
+                    for problem in SFConvErrors.list(error) { StandardError.writeLine("error: \(problem)") }
                     failed = true
                 }
             }
             if failed { throw ExitCode(1) }
         }
-    }
-}
-
-/// One line for an effect, its parameters as given.
-func describe(_ effect: ChainEffect) -> String {
-    switch effect {
-    case .gain(let db): return "gain \(db) dB"
-    case .delay(let ms): return "delay \(ms) ms"
-    case .normalize(let level): return "normalize to \(level) dBFS"
-    case .convolve(let kernel, let mode, let correlate): return "\(correlate ? "correlate" : "convolve") \(kernel) (mode \(mode.rawValue))"
-    case .reverb(let impulse, let settings):
-        return "reverb \(impulse): wet \(settings.wet), dry \(settings.dry), predelay \(settings.predelay) ms, \(settings.normalization.rawValue) normalisation, tail \(settings.tail.rawValue)"
-    case .filter(let spec, let keepDelay):
-        var parts = [spec.type.rawValue]
-        if let cutoff = spec.cutoff { parts.append("cutoff \(cutoff) Hz") }
-        if let low = spec.low, let high = spec.high { parts.append("\(low)–\(high) Hz") }
-        if let taps = spec.taps { parts.append("\(taps) taps") }
-        if let transition = spec.transition, let attenuation = spec.attenuation { parts.append("transition \(transition) Hz, \(attenuation) dB") }
-        if let window = spec.window { parts.append("\(window) window") }
-        if let points = spec.points { parts.append("points \(points)") }
-        if spec.minimumPhase { parts.append("minimum phase") }
-        if keepDelay { parts.append("keeping its delay") }
-        return parts.joined(separator: ", ")
     }
 }

@@ -28,7 +28,7 @@ struct Batch: ParsableCommand {
 
     @Argument(help: "The folder of input files.") var inputFolder: String
     @Argument(help: "The folder for the outputs (created as needed).") var outputFolder: String
-    @OptionGroup var chainOptions: BatchChainOptions
+    @OptionGroup var chainOptions: ChainOptionGroup
 
     @Flag(name: .shortAndLong, help: "Descend into subfolders.") var recursive = false
     @Option(help: ArgumentHelp("Only files matching this glob (relative path or name); repeatable.", valueName: "glob")) var include: [String] = []
@@ -43,7 +43,7 @@ struct Batch: ParsableCommand {
     @Option(help: ArgumentHelp("A folder of impulse responses for reverb augmentation.", valueName: "dir")) var impulseDir: String?
     @Flag(help: "Give each file a reverb through an impulse response drawn from --impulse-dir.") var randomImpulse = false
     @Option(help: "Seed for the impulse and wet-level draws.") var seed: UInt64 = 0
-    @Option(help: ArgumentHelp("Range of the drawn wet gain, linear.", valueName: "low:high")) var wetRange: String = "0.1:0.5"
+    @Option(help: ArgumentHelp("Range of the drawn wet gain, linear (0.1:0.5) or in dB (-20dB:-6dB).", valueName: "low:high")) var wetRange: String = "0.1:0.5"
     @Flag(help: "No TPDF dither on 16-bit and 8-bit output.") var noDither = false
     @OptionGroup var outputOptions: OutputOptionGroup
     @OptionGroup var processing: ProcessingOptionGroup
@@ -59,8 +59,11 @@ struct Batch: ParsableCommand {
 
     func run() throws {
         let chain = try chainOptions.load()
+        try PartitionPlan.checkBlockSize(processing.blockSize)
+        // A format from the command line or the preset gives every output that container's extension.
         var (jobs, nonAudio) = try BatchPlan.discover(inputFolder: inputFolder, outputFolder: outputFolder, recursive: recursive,
-                                                      include: include, exclude: exclude, container: outputOptions.container)
+                                                      include: include, exclude: exclude,
+                                                      container: outputOptions.container ?? chain?.outputContainer)
         if let shard {
             let selected = shard == "auto"
                 ? try Shard(environment: ProcessInfo.processInfo.environment, shardCount: shardCount)
@@ -78,6 +81,7 @@ struct Batch: ParsableCommand {
         request.skipExisting = skipExisting
         request.parallelJobs = self.jobs
         request.planning = processing.fftPlanning
+        request.blockSize = processing.blockSize
 
         let quiet = processing.quiet
         let bar = processing.progressBar(label: "batch", total: jobs.count)
@@ -100,7 +104,7 @@ struct Batch: ParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let document = BatchReportDocument(files: reports, nonAudio: nonAudio)
-            try writeAtomically(String(decoding: try encoder.encode(document), as: UTF8.self) + "\n", to: path, overwrite: true)
+            try TemporaryFiles.writeAtomically(try encoder.encode(document) + Data("\n".utf8), to: path, overwrite: true)
         }
         let summary = BatchSummary(reports: reports, nonAudio: nonAudio.count)
         if terminal {
@@ -132,20 +136,6 @@ struct Batch: ParsableCommand {
     static func clock(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
         return String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
-    }
-}
-
-/// `--preset`/`--chain`, both optional for a batch (augmentation alone is a chain).
-struct BatchChainOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A preset name or .toml file.", valueName: "name|file")) var preset: String?
-    @Option(help: ArgumentHelp("An inline chain (see 'sfconv apply --help').", valueName: "chain")) var chain: String?
-
-    func load() throws -> EffectChain? {
-        guard preset != nil || chain != nil else { return nil }
-        var options = ChainOptionGroup()
-        options.preset = preset
-        options.chain = chain
-        return try options.load()
     }
 }
 

@@ -30,11 +30,8 @@ struct Convolve: ParsableCommand {
     @Argument(help: "The output file; its extension picks the container unless --format is given.")
     var output: String
 
-    @Option(help: "Which part of the convolution to keep: full, same or valid.")
-    var mode: ConvolutionMode = .full
-
-    @Flag(help: "Correlate instead of convolve (scipy.signal.correlate).")
-    var correlate = false
+    @Option(help: effectHelp("convolve", "mode", valueName: "full|same|valid")) var mode: String?
+    @Flag(help: "Correlate instead of convolve (scipy.signal.correlate).") var correlate = false
 
     @Flag(help: "Make a kernel at another sample rate an error instead of resampling it.")
     var noResample = false
@@ -43,13 +40,15 @@ struct Convolve: ParsableCommand {
     @OptionGroup var processing: ProcessingOptionGroup
 
     func run() throws {
-        var request = ConvolveRequest(inputPath: input, kernelPath: kernel, outputPath: output)
-        request.mode = mode
-        request.correlate = correlate
+        var effect = CommandLineEffect("convolve")
+        effect.setText("kernel", kernel, as: "KERNEL")
+        effect.set("mode", mode)
+        effect.set("correlate", correlate)
+        var request = RenderRequest(inputPath: input, outputPath: output, chain: try effect.chain())
+        request.label = "convolve"
+        request.dither = false
+        request.resample = !noResample
         request.output = outputOptions.options
-        request.resampleKernel = !noResample
-        request.planning = processing.fftPlanning
-        request.blockSize = processing.blockSize
-        report(try request.run(diagnostics: processing.diagnostics, progress: processing.progressFactory))
+        try processing.run(request)
     }
 }

@@ -4,52 +4,34 @@ import SFConv
 
 extension FilterType: ExpressibleByArgument {}
 
-/// The filter specification shared by `design` and `filter`.
+/// The filter options shared by `design` and `filter`: the keys of the filter effects.
 struct FilterOptionGroup: ParsableArguments {
-    @Option(help: ArgumentHelp("lowpass, highpass: the cutoff (−6 dB) in Hz.", valueName: "Hz"))
-    var cutoff: Double?
-
-    @Option(help: ArgumentHelp("bandpass, bandstop: the lower band edge in Hz.", valueName: "Hz"))
-    var low: Double?
-
-    @Option(help: ArgumentHelp("bandpass, bandstop: the upper band edge in Hz.", valueName: "Hz"))
-    var high: Double?
-
+    @Option(help: effectHelp("lowpass", "cutoff", valueName: "Hz")) var cutoff: String?
+    @Option(help: effectHelp("bandpass", "low", valueName: "Hz")) var low: String?
+    @Option(help: effectHelp("bandpass", "high", valueName: "Hz")) var high: String?
     @Option(help: ArgumentHelp("Number of taps (default \(FilterSpec.defaultTaps); odd for highpass, bandstop and ramp).", valueName: "N"))
-    var taps: Int?
-
+    var taps: String?
     @Option(help: ArgumentHelp("rect, hann, hamming (default), blackman or kaiser; for ramp: ram-lak (default), shepp-logan, cosine, hamming, hann.", valueName: "name"))
     var window: String?
-
-    @Option(help: ArgumentHelp("Kaiser window β (default 8.6).", valueName: "β"))
-    var beta: Double?
-
+    @Option(help: ArgumentHelp("Kaiser window β, 0 to 100 (default 8.6).", valueName: "β")) var beta: String?
     @Option(help: ArgumentHelp("Transition width in Hz: with --attenuation, taps and β come from Kaiser's formula (scipy.signal.kaiserord).", valueName: "Hz"))
-    var transition: Double?
-
-    @Option(help: ArgumentHelp("Stopband attenuation in dB (with --transition).", valueName: "dB"))
-    var attenuation: Double?
-
+    var transition: String?
+    @Option(help: ArgumentHelp("Stopband attenuation in dB, 1 to 300 (with --transition).", valueName: "dB")) var attenuation: String?
     @Option(help: ArgumentHelp("eq: the response as Hz:dB points, e.g. \"20:0,200:+3,2000:-2,12000:+4\".", valueName: "points"))
     var points: String?
+    @Flag(help: "Convert to minimum phase (cepstral method): energy first, little delay.") var minimumPhase = false
 
-    @Flag(help: "Convert to minimum phase (cepstral method): about half the taps, energy first, little delay.")
-    var minimumPhase = false
-
-    func spec(type: FilterType, rate: Double) -> FilterSpec {
-        var spec = FilterSpec(type: type)
-        spec.rate = rate
-        spec.taps = taps
-        spec.window = window
-        spec.beta = beta
-        spec.cutoff = cutoff
-        spec.low = low
-        spec.high = high
-        spec.transition = transition
-        spec.attenuation = attenuation
-        spec.points = points
-        spec.minimumPhase = minimumPhase
-        return spec
+    /// The filter effect of `type` with these options (and `keepDelay`).
+    func effect(_ type: FilterType, keepDelay: Bool = false) -> CommandLineEffect {
+        var effect = CommandLineEffect(type.rawValue)
+        for (key, value) in [("cutoff", cutoff), ("low", low), ("high", high), ("taps", taps), ("window", window), ("beta", beta),
+                             ("transition", transition), ("attenuation", attenuation)] {
+            effect.set(key, value)
+        }
+        effect.setText("points", points)
+        effect.set("minimum_phase", minimumPhase)
+        effect.set("keep_delay", keepDelay)
+        return effect
     }
 }
 
@@ -78,7 +60,7 @@ struct Design: ParsableCommand {
     @Option(help: ArgumentHelp("Design the filter of a preset whose chain is one filter effect.", valueName: "name|file"))
     var preset: String?
 
-    @Option(help: ArgumentHelp("Sample rate in Hz.", valueName: "Hz"))
+    @Option(help: ArgumentHelp("Sample rate in Hz, 1 to 10000000.", valueName: "Hz"))
     var rate: Double = 48000
 
     @OptionGroup var filter: FilterOptionGroup
@@ -104,19 +86,29 @@ struct Design: ParsableCommand {
             throw ValidationError("say where the filter goes: -o kernel.wav, --print, --json or --plot response.svg")
         }
         if print && json { throw ValidationError("--print and --json both write to standard output; choose one") }
+        guard rate.isFinite, rate >= 1, rate <= 10_000_000 else { throw ValidationError("--rate must be from 1 to 10000000 Hz, not \(rate)") }
     }
 
     func run() throws {
-        let design = try specification().design()
+        let entry = try filterEntry()
+        guard let effect = entry.spec as? FilterEffect else {
+            throw SFConvError("design --preset needs a preset of one filter effect, not \(entry.spec.kindName)")
+        }
+        let design: FilterDesign
+        do {
+            design = try effect.design(rate: rate)
+        } catch {
+            throw entry.placed(error)
+        }
         if let output {
-            let writer = try OutputOptions(subtype: .float, overwrite: force)
-                .openWriter(path: output, input: nil, channelCount: 1, sampleRate: Int(rate.rounded()))
-            var samples = design.coefficients.map(Float.init)
-            try samples.withUnsafeMutableBufferPointer { try writer.write($0.baseAddress!, frameCount: $0.count) }
-            try writer.commit()
+            let rate = try Numbers.whole(self.rate, "--rate", range: 1...10_000_000)
+            let format = try OutputOptions(subtype: .float, overwrite: force).format(for: output, input: nil)
+            _ = try Render.buffer(AudioBuffer(channels: [design.coefficients.map(Float.init)], sampleRate: rate),
+                                  output: RenderOutput(path: output, format: format, overwrite: force, dither: false), label: "design",
+                                  progress: { _, _ in nil })
         }
         if let plot {
-            try writeAtomically(try ResponsePlot.svg(for: design), to: plot, overwrite: force)
+            try TemporaryFiles.writeAtomically(Data(try ResponsePlot.svg(for: design).utf8), to: plot, overwrite: force)
         }
         if print {
             Swift.print(design.coefficients.map { String(format: "%.12g", $0) }.joined(separator: "\n"))
@@ -127,36 +119,15 @@ struct Design: ParsableCommand {
             Swift.print(String(decoding: try encoder.encode(design), as: UTF8.self))
         }
     }
-}
 
-extension Design {
-    func specification() throws -> FilterSpec {
-        guard let preset else { return filter.spec(type: type!, rate: rate) }
+    /// The filter effect from the options, or from a one-filter preset.
+    func filterEntry() throws -> ChainEntry {
+        guard let preset else { return try filter.effect(type!).entry() }
         let chain = try PresetLoader.load(path: try PresetLibrary.locate(preset))
-        guard chain.effects.count == 1, case .filter(var spec, _) = chain.effects[0].effect else {
-            throw SFConvError("design --preset needs a preset of one filter effect; '\(chain.name)' has \(chain.effects.map(\.effect.typeName).joined(separator: ", "))", path: chain.path)
+        guard chain.entries.count == 1, chain.entries[0].spec is FilterEffect else {
+            throw SFConvError("design --preset needs a preset of one filter effect; '\(chain.name)' has \(chain.entries.map(\.spec.kindName).joined(separator: ", "))", path: chain.path)
         }
-        spec.rate = rate
-        return spec
-    }
-}
-
-/// Writes text to a temporary file beside `path`, then renames it into place.
-func writeAtomically(_ text: String, to path: String, overwrite: Bool) throws {
-    if FileManager.default.fileExists(atPath: path) && !overwrite {
-        throw SFConvError("output file exists; use --force to overwrite it", path: path)
-    }
-    let url = URL(fileURLWithPath: path)
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).sfconv-\(getpid()).tmp")
-    do {
-        try Data(text.utf8).write(to: temporary)
-        guard rename(temporary.path, path) == 0 else { throw SFConvError("cannot move the finished file into place: \(String(cString: strerror(errno)))", path: path) }
-    } catch let error as SFConvError {
-        unlink(temporary.path)
-        throw error
-    } catch {
-        unlink(temporary.path)
-        throw SFConvError("cannot write: \(error.localizedDescription)", path: path)
+        return chain.entries[0]
     }
 }
 
@@ -196,11 +167,10 @@ struct Filter: ParsableCommand {
     @OptionGroup var processing: ProcessingOptionGroup
 
     func run() throws {
-        var request = FilterRequest(inputPath: input, outputPath: output, spec: filter.spec(type: type, rate: 48000))
-        request.keepDelay = keepDelay
+        var request = RenderRequest(inputPath: input, outputPath: output, chain: try filter.effect(type, keepDelay: keepDelay).chain())
+        request.label = "filter"
         request.dither = !noDither
         request.output = outputOptions.options
-        request.planning = processing.fftPlanning
-        report(try request.run(diagnostics: processing.diagnostics, progress: processing.progressFactory))
+        try processing.run(request)
     }
 }

@@ -27,7 +27,10 @@ struct SignalOptions: ParsableArguments {
     @Option(help: "Number of channels.")
     var channels: Int = 1
 
-    @Option(help: ArgumentHelp("Peak level: linear (0.5) or decibels (-6dB).", valueName: "gain"))
+    @Option(help: ArgumentHelp("Peak level: linear (0.5) or decibels (-6dB), at most 1 (0 dB).", valueName: "gain"),
+            transform: { text in
+                do { return try Gain.parse(text, maximum: 1) } catch let error as SFConvError { throw ValidationError("--amplitude: \(error.message)") }
+            })
     var amplitude: Gain = Gain(decibels: -6)
 
     @OptionGroup var outputOptions: OutputOptionGroup
@@ -42,10 +45,9 @@ struct SignalOptions: ParsableArguments {
     }
 
     func write(_ signal: TestSignal, to path: String) throws {
-        let writer = try outputOptions.options.openWriter(path: path, input: nil, channelCount: channels, sampleRate: rate)
-        let frames = max(1, Int((duration * Double(rate)).rounded()))
-        let progress = ProgressBar(label: "generate", total: frames, enabled: !quiet && StandardError.isTerminal)
-        try signal.render(to: writer, frameCount: frames, amplitude: amplitude.linear, progress: progress)
+        let frames = max(1, try Numbers.frames(seconds: duration, rate: rate, "--duration"))
+        let source = signal.source(frameCount: frames, channelCount: channels, sampleRate: rate, amplitude: amplitude.linear)
+        try outputOptions.write(source, to: path, quiet: quiet)
     }
 }
 
@@ -117,15 +119,22 @@ extension Generate {
 
         func run() throws {
             let ir = try SyntheticIR(rt60: rt60, space: size, channelCount: channels, sampleRate: rate, length: length, seed: seed).render()
-            let writer = try outputOptions.options.openWriter(path: output, input: nil, channelCount: ir.channelCount, sampleRate: rate)
-            var interleaved = [Float](repeating: 0, count: ir.frameCount * ir.channelCount)
-            for (c, channel) in ir.channels.enumerated() {
-                for i in channel.indices { interleaved[i * ir.channelCount + c] = channel[i] }
-            }
-            try interleaved.withUnsafeMutableBufferPointer { try writer.write($0.baseAddress!, frameCount: ir.frameCount) }
-            try writer.commit()
+            try outputOptions.write(BufferSource(ir, description: "impulse response"), to: output, quiet: true)
         }
     }
 }
 
 extension SyntheticIR.Space: ExpressibleByArgument {}
+
+extension OutputOptionGroup {
+    /// Writes a generated source to `path` through the one render path (atomic, as every output).
+    func write(_ source: FrameSource, to path: String, quiet: Bool) throws {
+        let options = self.options
+        let format = try options.format(for: path, input: nil)
+        let output = RenderOutput(path: path, format: format, overwrite: options.overwrite, dither: false)
+        _ = try Render.file(source: source, chain: .identity(channelCount: source.channelCount), output: output,
+                            label: "generate", diagnostics: .silent) { label, total in
+            ProgressBar(label: label, total: total, enabled: !quiet && StandardError.isTerminal)
+        }
+    }
+}

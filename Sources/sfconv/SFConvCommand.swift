@@ -30,9 +30,9 @@ struct SFConvCommand: ParsableCommand {
             var command = try parseAsRoot(normalizedArguments(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch let error as SFConvError {
-            TemporaryFiles.removeAll()
-            StandardError.writeLine("error: \(error)")
-            Foundation.exit(1)
+            fail([error])
+        } catch let errors as SFConvErrors {
+            fail(errors.errors)
         } catch let error as ExitCode {
             Foundation.exit(error.rawValue)
         } catch {
@@ -43,6 +43,13 @@ struct SFConvCommand: ParsableCommand {
             Foundation.exit(exitCode(for: error).rawValue)
         }
     }
+}
+
+/// Removes temporary files, prints each error as one `error:` line, and exits with status 1.
+func fail(_ errors: [SFConvError]) -> Never {
+    TemporaryFiles.removeAll()
+    for error in errors { StandardError.writeLine("error: \(error)") }
+    Foundation.exit(1)
 }
 
 /// Options that take a value when given alone.
@@ -109,7 +116,7 @@ struct ProcessingOptionGroup: ParsableArguments {
     @Option(help: ArgumentHelp("FFTW planning: 'estimate' (instant; uses saved plans when there are any) or 'measure' (slower the first time for a kernel size, then saved in the user's cache).", valueName: "how"))
     var fftPlanning: FFTPlanning = .estimate
 
-    @Option(help: ArgumentHelp("Partition size in frames, a power of two (default: chosen for the kernel's length).", visibility: .hidden))
+    @Option(help: ArgumentHelp("Partition size in frames of every convolution, a power of two from 64 to 262144 (default: chosen for each kernel's length).", visibility: .hidden))
     var blockSize: Int?
 
     var diagnostics: Diagnostics {
@@ -120,6 +127,19 @@ struct ProcessingOptionGroup: ParsableArguments {
 
     func progressBar(label: String, total: Int?) -> ProgressBar {
         ProgressBar(label: label, total: total, enabled: !quiet && StandardError.isTerminal)
+    }
+
+    /// Sets what every render takes from these options.
+    func configure(_ request: inout RenderRequest) {
+        request.planning = fftPlanning
+        request.blockSize = blockSize
+    }
+
+    /// Runs `request` with these options' diagnostics and progress, and reports clipping.
+    func run(_ request: RenderRequest) throws {
+        var request = request
+        configure(&request)
+        report(try request.run(diagnostics: diagnostics, progress: progressFactory))
     }
 
     /// Progress bars for each pass of a render.

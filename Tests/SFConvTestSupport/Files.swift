@@ -22,13 +22,9 @@ public struct TemporaryFolder {
 
 /// Writes planar channels as a file (float WAV unless the path or subtype says otherwise).
 public func writeAudio(_ channels: [[Float]], rate: Int = 48000, to path: String, subtype: SampleSubtype? = nil) throws {
-    let options = OutputOptions(subtype: subtype, overwrite: true)
-    let writer = try options.openWriter(path: path, input: nil, channelCount: channels.count, sampleRate: rate)
-    var samples = interleave(channels)
-    try samples.withUnsafeMutableBufferPointer {
-        try writer.write($0.baseAddress!, frameCount: channels[0].count)
-    }
-    try writer.commit()
+    let format = try OutputOptions(subtype: subtype).format(for: path, input: nil)
+    _ = try Render.buffer(AudioBuffer(channels: channels, sampleRate: rate), output: RenderOutput(path: path, format: format, overwrite: true, dither: false),
+                          label: "test", progress: { _, _ in nil })
 }
 
 /// Reads a whole file as planar channels.

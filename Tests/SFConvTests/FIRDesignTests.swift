@@ -175,11 +175,11 @@ import Testing
     @Test(arguments: [
         ("lowpass", ["cutoff": 24000.0], "below half the rate"),
         ("lowpass", ["cutoff": 0.0], "above 0"),
-        ("bandpass", ["low": 3000.0, "high": 300.0], "must be below --high"),
+        ("bandpass", ["low": 3000.0, "high": 300.0], "must be below the high edge"),
         ("highpass", ["cutoff": 1000.0, "taps": 64], "odd number of taps"),
         ("bandstop", ["low": 100.0, "high": 200.0, "taps": 100], "odd number of taps"),
-        ("lowpass", ["cutoff": 1000.0, "taps": 0], "--taps must be from 1"),
-        ("lowpass", ["cutoff": 1000.0, "taps": 5_000_000], "--taps must be from 1"),
+        ("lowpass", ["cutoff": 1000.0, "taps": 0], "number of taps must be from 1"),
+        ("lowpass", ["cutoff": 1000.0, "taps": 5_000_000], "number of taps must be from 1"),
     ])
     func badSpecificationsAreClearErrors(type: String, values: [String: Double], message: String) throws {
         var spec = FilterSpec(type: FilterType(rawValue: type)!)

@@ -1,26 +1,7 @@
 import CSndFile
 
-/// A file container that libsndfile writes (the major format).
-public enum Container: String, CaseIterable, Sendable {
-    case wav, flac, aiff, caf, w64, rf64, au, ogg, opus, mp3
-
-    /// The container a file name asks for, from its extension (case-insensitive).
-    public init?(fileExtension: String) {
-        switch fileExtension.lowercased() {
-        case "wav", "wave": self = .wav
-        case "flac": self = .flac
-        case "aif", "aiff", "aifc": self = .aiff
-        case "caf": self = .caf
-        case "w64": self = .w64
-        case "rf64": self = .rf64
-        case "au", "snd": self = .au
-        case "ogg", "oga": self = .ogg
-        case "opus": self = .opus
-        case "mp3": self = .mp3
-        default: return nil
-        }
-    }
-
+/// libsndfile's values for the containers.
+extension Container {
     var majorFormat: Int32 {
         switch self {
         case .wav: Int32(SF_FORMAT_WAV)
@@ -35,15 +16,6 @@ public enum Container: String, CaseIterable, Sendable {
         }
     }
 
-    /// The sample encodings a user may choose for this container, best first.
-    var writableSubtypes: [SampleSubtype] {
-        switch self {
-        case .wav, .caf, .w64, .rf64, .au, .aiff: [.float, .pcm24, .pcm16, .pcm32, .double, .pcm8]
-        case .flac: [.pcm24, .pcm16, .pcm8]
-        case .ogg, .opus, .mp3: []
-        }
-    }
-
     /// The codec of a lossy container, which has no choice of subtype.
     var codecSubtype: Int32? {
         switch self {
@@ -55,10 +27,8 @@ public enum Container: String, CaseIterable, Sendable {
     }
 }
 
-/// How samples are stored: the `--subtype` choices.
-public enum SampleSubtype: String, CaseIterable, Sendable {
-    case pcm8, pcm16, pcm24, pcm32, float, double
-
+/// libsndfile's values for the encodings.
+extension SampleSubtype {
     var formatValue: Int32 {
         switch self {
         case .pcm8: Int32(SF_FORMAT_PCM_S8)
@@ -68,6 +38,11 @@ public enum SampleSubtype: String, CaseIterable, Sendable {
         case .float: Int32(SF_FORMAT_FLOAT)
         case .double: Int32(SF_FORMAT_DOUBLE)
         }
+    }
+
+    /// The value in `container`: WAV's 8-bit samples are unsigned, every other container's signed.
+    func formatValue(in container: Container) -> Int32 {
+        self == .pcm8 && container == .wav ? Int32(SF_FORMAT_PCM_U8) : formatValue
     }
 
     init?(formatValue: Int32) {
@@ -82,19 +57,6 @@ public enum SampleSubtype: String, CaseIterable, Sendable {
         }
     }
 
-    /// Integer encodings clip at full scale.
-    public var isInteger: Bool { self != .float && self != .double }
-
-    /// Bits per sample.
-    public var bitDepth: Int {
-        switch self {
-        case .pcm8: 8
-        case .pcm16: 16
-        case .pcm24: 24
-        case .pcm32, .float: 32
-        case .double: 64
-        }
-    }
 }
 
 /// A libsndfile format value (container | subtype), with readable names.
@@ -108,6 +70,12 @@ public struct SoundFormat: Sendable, Equatable {
     }
 
     var majorValue: Int32 { rawValue & Int32(SF_FORMAT_TYPEMASK) }
+
+    /// The container, when it is one the output can be written in.
+    public var container: Container? {
+        if majorValue == Int32(SF_FORMAT_OGG) { return subtypeValue == Int32(SF_FORMAT_OPUS) ? .opus : .ogg }
+        return Container.allCases.first { $0.majorFormat == majorValue }
+    }
     var subtypeValue: Int32 { rawValue & Int32(SF_FORMAT_SUBMASK) }
 
     /// The subtype as a `--subtype` choice, when it is one (nil for codecs such as Vorbis).
@@ -166,13 +134,13 @@ public struct SoundFormat: Sendable, Equatable {
                 let list = allowed.map(\.rawValue).joined(separator: ", ")
                 throw SFConvError("\(container.rawValue) cannot store \(requested.rawValue) samples; choose one of \(list)", path: path)
             }
-            return SoundFormat(container: container, subtype: requested.formatValue)
+            return SoundFormat(container: container, subtype: requested.formatValue(in: container))
         }
         if let inputSubtype = input?.sampleSubtype, allowed.contains(inputSubtype) {
-            return SoundFormat(container: container, subtype: inputSubtype.formatValue)
+            return SoundFormat(container: container, subtype: inputSubtype.formatValue(in: container))
         }
         // A float input going to FLAC keeps the most precision FLAC has; a lossy input becomes float.
         let fallback: SampleSubtype = allowed.contains(.float) ? .float : allowed[0]
-        return SoundFormat(container: container, subtype: fallback.formatValue)
+        return SoundFormat(container: container, subtype: fallback.formatValue(in: container))
     }
 }

@@ -52,6 +52,8 @@ public final class SoundFileReader {
         let got = Int(sf_readf_float(handle, buffer, sf_count_t(frameCount)))
         if got <= 0 {
             reachedEnd = true
+            // A short read is the end of the file unless the library says it failed.
+            if sf_error(handle) != 0 { throw SFConvError("read failed after \(framesRead) frames: \(Self.libraryMessage(handle))", path: path) }
             return 0
         }
         if format.isFloatingPoint {
@@ -69,7 +71,8 @@ public final class SoundFileReader {
     }
 
     /// Reads the whole file into planar channels (for kernels and impulse responses).
-    public func readAll(diagnostics: Diagnostics) throws -> AudioBuffer {
+    /// More than `limit` frames is an error (a header that declares no length cannot be trusted).
+    public func readAll(diagnostics: Diagnostics, limit: Int = .max) throws -> AudioBuffer {
         let blockFrames = 65536
         var interleaved = [Float](repeating: 0, count: blockFrames * channelCount)
         var channels = [[Float]](repeating: [], count: channelCount)
@@ -81,6 +84,7 @@ public final class SoundFileReader {
                 try read(into: $0.baseAddress!, frameCount: blockFrames)
             }
             if got == 0 { break }
+            guard framesRead <= limit else { throw SFConvError("too long: more than \(limit) frames", path: path) }
             for c in 0..<channelCount {
                 for i in 0..<got { channels[c].append(interleaved[i * channelCount + c]) }
             }
@@ -122,17 +126,4 @@ public final class SoundFileReader {
     }
 }
 
-/// Planar audio held in memory: kernels and impulse responses, never whole input files.
-public struct AudioBuffer: Sendable, Equatable {
-    public var channels: [[Float]]
-    public var sampleRate: Int
-
-    public init(channels: [[Float]], sampleRate: Int) {
-        precondition(!channels.isEmpty && channels.allSatisfy { $0.count == channels[0].count })
-        self.channels = channels
-        self.sampleRate = sampleRate
-    }
-
-    public var channelCount: Int { channels.count }
-    public var frameCount: Int { channels[0].count }
-}
+extension SoundFileReader: FrameSource {}

@@ -9,6 +9,8 @@ import Foundation
 /// 16 bits or less can be given TPDF dither of ±1 LSB before quantisation.
 public final class SoundFileWriter {
     public let path: String
+    /// The file messages name.
+    public let reportedPath: String
     public let format: SoundFormat
     public let channelCount: Int
     public let sampleRate: Int
@@ -31,7 +33,9 @@ public final class SoundFileWriter {
     ///   - channelCount: 1 or more.
     ///   - sampleRate: in Hz.
     ///   - dither: add TPDF dither when the encoding has 16 bits or less (ignored otherwise).
-    public init(path: String, format: SoundFormat, channelCount: Int, sampleRate: Int, overwrite: Bool, dither: Bool = false) throws {
+    ///   - reportedPath: the file messages name, when `path` is a hidden intermediate of it.
+    public init(path: String, format: SoundFormat, channelCount: Int, sampleRate: Int, overwrite: Bool, dither: Bool = false,
+                reportedPath: String? = nil) throws {
         try Self.checkDestination(path, overwrite: overwrite)
         var info = SF_INFO()
         info.channels = Int32(channelCount)
@@ -40,19 +44,17 @@ public final class SoundFileWriter {
         guard sf_format_check(&info) != 0 else {
             throw SFConvError("cannot write \(format.containerName) with \(format.subtypeName) samples, \(channelCount) channels at \(sampleRate) Hz", path: path)
         }
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        let token = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        temporaryPath = folder + "/." + url.lastPathComponent + ".sfconv-\(getpid())-\(token).tmp"
+        temporaryPath = TemporaryFiles.hiddenPath(beside: path, tag: "tmp")
         TemporaryFiles.register(temporaryPath)
         guard let handle = sf_open(temporaryPath, Int32(SFM_WRITE), &info) else {
             let reason = SoundFileReader.libraryMessage(nil)
             unlink(temporaryPath)
             TemporaryFiles.unregister(temporaryPath)
-            throw SFConvError("cannot create output: \(reason)", path: path)
+            throw SFConvError("cannot create output: \(reason)", path: reportedPath ?? path)
         }
         self.handle = handle
         self.path = path
+        self.reportedPath = reportedPath ?? path
         self.format = format
         self.channelCount = channelCount
         self.sampleRate = sampleRate
@@ -62,7 +64,11 @@ public final class SoundFileWriter {
         } else {
             ditherStep = nil
         }
-        sf_command(handle, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
+        // libsndfile clamps float-to-integer conversions itself only when asked; the answer is the new setting.
+        if sf_command(handle, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE)) != Int32(SF_TRUE) {
+            discard()
+            throw SFConvError("cannot set up the output: libsndfile refused to clip", path: self.reportedPath)
+        }
     }
 
     deinit { discard() }
@@ -98,7 +104,7 @@ public final class SoundFileWriter {
         guard written == frameCount else {
             var reason = SoundFileReader.libraryMessage(handle)
             if reason.hasPrefix("System error : ") { reason.removeFirst("System error : ".count) }
-            throw SFConvError("write failed after \(framesWritten + max(written, 0)) frames: \(reason)", path: path)
+            throw SFConvError("write failed after \(framesWritten + max(written, 0)) frames: \(reason)", path: reportedPath)
         }
         framesWritten += frameCount
     }
@@ -123,17 +129,20 @@ public final class SoundFileWriter {
     public func commit() throws {
         guard let handle else { return }
         sf_write_sync(handle)
+        let syncError = sf_error(handle)
+        let syncMessage = SoundFileReader.libraryMessage(handle)
         let closeStatus = sf_close(handle)
         self.handle = nil
         defer { TemporaryFiles.unregister(temporaryPath) }
-        guard closeStatus == 0 else {
+        guard syncError == 0, closeStatus == 0 else {
             unlink(temporaryPath)
-            throw SFConvError("cannot finish output: \(SoundFileReader.libraryMessage(nil))", path: path)
+            let reason = syncError != 0 ? syncMessage : "libsndfile error \(closeStatus) on close"
+            throw SFConvError("cannot finish output: \(reason)", path: reportedPath)
         }
         guard rename(temporaryPath, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporaryPath)
-            throw SFConvError("cannot move the finished output into place: \(reason)", path: path)
+            throw SFConvError("cannot move the finished output into place: \(reason)", path: reportedPath)
         }
     }
 
@@ -142,7 +151,7 @@ public final class SoundFileWriter {
         guard clippedSampleCount > 0 else { return nil }
         let peakDB = 20 * log10(Double(peak))
         let figures = String(format: "(peak %+.2f dBFS); a gain of %.2f dB would avoid it", peakDB, -peakDB - 0.01)
-        return "\(clippedSampleCount) samples clipped \(figures) (\(path))"
+        return "\(clippedSampleCount) samples clipped \(figures) (\(reportedPath))"
     }
 
     static func checkDestination(_ path: String, overwrite: Bool) throws {

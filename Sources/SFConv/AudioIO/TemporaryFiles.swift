@@ -8,14 +8,14 @@ public enum TemporaryFiles {
     nonisolated(unsafe) private static var paths: Set<String> = []
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
-    static func register(_ path: String) {
+    public static func register(_ path: String) {
         lock.lock()
         defer { lock.unlock() }
         if sources.isEmpty { installSignalHandlers() }
         paths.insert(path)
     }
 
-    static func unregister(_ path: String) {
+    public static func unregister(_ path: String) {
         lock.lock()
         paths.remove(path)
         lock.unlock()
@@ -27,6 +27,35 @@ public enum TemporaryFiles {
         defer { lock.unlock() }
         for path in paths { unlink(path) }
         paths.removeAll()
+    }
+
+    /// A hidden name in `target`'s folder for a file of this process's: `.NAME.sfconv-PID-TOKEN.TAG`,
+    /// without NAME when it would make the name too long for the file system.
+    public static func hiddenPath(beside target: String, tag: String) -> String {
+        let url = URL(fileURLWithPath: target)
+        let folder = url.deletingLastPathComponent().path
+        let token = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        let suffix = "sfconv-\(getpid())-\(token).\(tag)"
+        let name = url.lastPathComponent
+        return folder + (name.utf8.count + suffix.utf8.count + 2 <= 255 ? "/.\(name).\(suffix)" : "/.\(suffix)")
+    }
+
+    /// Writes `data` to a temporary file beside `path` and renames it into place (text outputs:
+    /// plots, reports). An existing file is replaced only with `overwrite`.
+    public static func writeAtomically(_ data: Data, to path: String, overwrite: Bool) throws {
+        try SoundFileWriter.checkDestination(path, overwrite: overwrite)
+        let temporary = hiddenPath(beside: path, tag: "tmp")
+        register(temporary)
+        defer {
+            unlink(temporary)
+            unregister(temporary)
+        }
+        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+            throw SFConvError("cannot write: \(String(cString: strerror(errno)))", path: path)
+        }
+        guard rename(temporary, path) == 0 else {
+            throw SFConvError("cannot move the finished file into place: \(String(cString: strerror(errno)))", path: path)
+        }
     }
 
     /// Called with the lock held.

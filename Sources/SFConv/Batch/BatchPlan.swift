@@ -47,7 +47,9 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
             if let shardCount, shardCount != count {
                 throw SFConvError("--shard-count \(shardCount) disagrees with SLURM_ARRAY_TASK_COUNT \(count)")
             }
-            try self.init(index: id - minimum, count: count)
+            let (index, overflow) = id.subtractingReportingOverflow(minimum)
+            guard !overflow else { throw SFConvError("SLURM_ARRAY_TASK_ID \(id) − SLURM_ARRAY_TASK_MIN \(minimum) is out of range") }
+            try self.init(index: index, count: count)
         } else {
             throw SFConvError("--shard auto found neither JOB_COMPLETION_INDEX (Kubernetes) nor SLURM_ARRAY_TASK_ID (Slurm) in the environment")
         }
@@ -146,20 +148,20 @@ public struct ReverbAugmentation: Sendable {
                                            include: [], exclude: [], container: nil).jobs
         guard !found.isEmpty else { throw SFConvError("no audio files in the impulse folder", path: impulseFolder) }
         guard wetRange.lowerBound >= 0, wetRange.upperBound <= ReverbSettings.maximumGain else {
-            throw SFConvError("--wet-range must lie within 0…\(FIRDesign.format(ReverbSettings.maximumGain)), not \(wetRange)")
+            throw SFConvError("--wet-range must lie within 0…\(Numbers.format(ReverbSettings.maximumGain)), not \(wetRange)")
         }
         impulses = found.map(\.inputPath)
         self.seed = seed
         self.wetRange = wetRange
     }
 
-    /// Parses `0.1:0.5`.
+    /// Parses `0.1:0.5` or `-20dB:-6dB`.
     public static func parseRange(_ text: String) throws -> ClosedRange<Double> {
-        let parts = text.split(separator: ":").map { Double($0) }
-        guard parts.count == 2, let low = parts[0], let high = parts[1], low <= high, low.isFinite, high.isFinite else {
-            throw SFConvError("--wet-range takes LOW:HIGH linear gains (for example 0.1:0.5), not '\(text)'")
+        do {
+            return try Gain.parseRange(text, maximum: ReverbSettings.maximumGain)
+        } catch let error as SFConvError {
+            throw SFConvError("--wet-range: \(error.message)")
         }
-        return low...high
     }
 
     /// The impulse and wet gain for a file.

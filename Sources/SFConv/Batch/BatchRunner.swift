@@ -33,6 +33,8 @@ public struct BatchRequest: Sendable {
     /// Files processed at once.
     public var parallelJobs = ProcessInfo.processInfo.activeProcessorCount
     public var planning: FFTPlanning = .estimate
+    /// Partition size for every convolution; nil chooses per kernel.
+    public var blockSize: Int?
 
     public init(jobs: [BatchJob]) { self.jobs = jobs }
 }
@@ -45,13 +47,15 @@ public final class BatchRunner: @unchecked Sendable {
     private let lock = NSLock()
     private var next = 0
     private var reports: [FileReport?]
-    private var boundChains: [String: Result<[BoundEffect], SFConvError>] = [:]
-    private var impulses: [String: Result<AudioBuffer, SFConvError>] = [:]
+    private var boundChains: [String: Result<BoundChain, FormatFailure>] = [:]
     private let bindLock = NSLock()
+    /// Kernels and impulses, read and resampled once per rate for the whole batch.
+    private let files: ChainFiles
 
     public init(_ request: BatchRequest) {
         self.request = request
         reports = [FileReport?](repeating: nil, count: request.jobs.count)
+        files = ChainFiles(folders: request.chain?.fileSearchFolders ?? [])
     }
 
     /// Processes every job; `finished` is called (serially) after each file.
@@ -105,71 +109,64 @@ public final class BatchRunner: @unchecked Sendable {
         do {
             let reader = try SoundFileReader(path: job.inputPath)
             report.durationIn = reader.declaredDuration
-            var processors = try bound(rate: reader.sampleRate, channels: reader.channelCount, inputPath: job.inputPath)
-                .compactMap { $0.makeProcessor?() }
+            var chain = try bound(reader)
             if let impulse = report.impulse, let wet = report.wet {
-                var settings = ReverbSettings()
-                settings.wet = Gain(linear: wet)
-                let channels = processors.last?.outputChannelCount ?? reader.channelCount
-                let ir = try loadImpulse(impulse, rate: reader.sampleRate)
-                processors.append(try settings.template(ir: ir, inputChannels: channels, inputPath: job.inputPath, impulsePath: impulse,
-                                                        planning: request.planning, diagnostics: .silent).makeProcessor())
+                var reverb = ReverbEffect(impulse: impulse)
+                reverb.settings.wet = Gain(linear: wet)
+                var context = bindContext(reader, diagnostics: .silent)
+                context.channelCount = chain.outputChannelCount
+                chain = chain.followed(by: try EffectChain(name: "augmentation", entries: [ChainEntry(spec: reverb, location: ChainLocation(origin: .commandLine, keyPath: "--impulse-dir"))]).bind(context))
             }
-            let processor: AudioProcessor = processors.isEmpty ? GainProcessor(gain: 1, channelCount: reader.channelCount) : ChainProcessor(processors)
             try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: job.outputPath).deletingLastPathComponent().path,
                                                     withIntermediateDirectories: true)
-            var options = request.output
-            if options.subtype == nil { options.subtype = request.chain?.outputSubtype }
-            let summary = try Renderer.renderFile(reader: reader, processor: processor, outputPath: job.outputPath, options: options,
-                                                  dither: request.dither, normalizeTo: request.chain?.normalizeLevel, label: "",
-                                                  diagnostics: diagnostics, progress: { _, _ in nil })
+            let format = try request.output.format(for: job.outputPath, preset: request.chain?.outputPreferences ?? (nil, nil), input: reader.format)
+            let output = RenderOutput(path: job.outputPath, format: format, overwrite: request.output.overwrite, dither: request.dither)
+            let summary = try Render.file(source: reader, chain: chain, output: output, label: "", diagnostics: diagnostics, progress: { _, _ in nil })
             report.durationIn = Double(summary.inputFrames) / Double(summary.sampleRate)
             report.durationOut = Double(summary.outputFrames) / Double(summary.sampleRate)
             report.peakDBFS = summary.peak > 0 ? 20 * log10(Double(summary.peak)) : nil
             report.clippedSamples = summary.clippedSampleCount
         } catch {
             report.status = .failed
-            report.error = (error as? SFConvError)?.description ?? "\(error)"
+            report.error = SFConvErrors.list(error).map(\.description).joined(separator: "; ")
         }
         report.warnings = warnings.withLock { $0.isEmpty ? nil : $0 }
         report.wallSeconds = Date().timeIntervalSince(start)
         return report
     }
 
-    /// The chain bound for one input format, bound once and shared by every file of that format.
-    private func bound(rate: Int, channels: Int, inputPath: String) throws -> [BoundEffect] {
-        guard let chain = request.chain else { return [] }
-        bindLock.lock()
-        defer { bindLock.unlock() }
-        let key = "\(rate)/\(channels)"
-        if boundChains[key] == nil {
-            do {
-                boundChains[key] = .success(try chain.bind(inputChannels: channels, rate: rate, inputPath: inputPath, planning: request.planning))
-            } catch let error as SFConvError {
-                boundChains[key] = .failure(error)
-            } catch {
-                boundChains[key] = .failure(SFConvError("\(error)"))
-            }
-        }
-        return try boundChains[key]!.get()
+    private func bindContext(_ reader: SoundFileReader, diagnostics: Diagnostics) -> BindContext {
+        var context = BindContext(channelCount: reader.channelCount, sampleRate: reader.sampleRate, inputPath: reader.path, files: files)
+        context.planning = request.planning
+        context.blockSize = request.blockSize
+        context.diagnostics = diagnostics
+        return context
     }
 
-    /// An augmentation impulse, loaded and resampled once per rate.
-    private func loadImpulse(_ path: String, rate: Int) throws -> AudioBuffer {
+    /// The chain bound for one input format, bound once and shared by every file of that format.
+    /// A failure to bind is that format's, reported for each of its files without naming another.
+    private func bound(_ reader: SoundFileReader) throws -> BoundChain {
+        guard let chain = request.chain else { return .identity(channelCount: reader.channelCount) }
         bindLock.lock()
         defer { bindLock.unlock() }
-        let key = "\(rate)/\(path)"
-        if impulses[key] == nil {
+        let key = "\(reader.sampleRate)/\(reader.channelCount)"
+        if boundChains[key] == nil {
             do {
-                impulses[key] = .success(try loadKernel(path: path, rate: rate, resample: true, diagnostics: .silent))
-            } catch let error as SFConvError {
-                impulses[key] = .failure(error)
+                boundChains[key] = .success(try chain.bind(bindContext(reader, diagnostics: .silent)))
             } catch {
-                impulses[key] = .failure(SFConvError("\(error)"))
+                boundChains[key] = .failure(FormatFailure(errors: SFConvErrors.list(error).map { SFConvError($0.message) }))
             }
         }
-        return try impulses[key]!.get()
+        switch boundChains[key]! {
+        case .success(let bound): return bound
+        case .failure(let failure): throw SFConvErrors(failure.errors.map { SFConvError($0.message, path: reader.path) })
+        }
     }
+}
+
+/// Why a chain could not be bound to an input format (its errors, without a file's path).
+private struct FormatFailure: Error {
+    var errors: [SFConvError]
 }
 
 /// Totals of a batch, for the summary on stderr.

@@ -100,4 +100,12 @@ public enum ImpulseResponsePreparation {
         for channel in direct { channels[channel][0] += dry }
         return AudioBuffer(channels: channels, sampleRate: ir.sampleRate)
     }
+
+    /// A true-stereo IR (L→L, L→R, R→L, R→R) for a mono input sent to both L and R: two channels,
+    /// L = h0 + h2 and R = h1 + h3, so a mono input gives stereo through the whole matrix.
+    public static func foldedForMonoInput(_ ir: AudioBuffer) -> AudioBuffer {
+        precondition(ir.channelCount == 4)
+        let c = ir.channels
+        return AudioBuffer(channels: [zip(c[0], c[2]).map(+), zip(c[1], c[3]).map(+)], sampleRate: ir.sampleRate)
+    }
 }

@@ -13,7 +13,7 @@ public enum KernelPreparation {
     public static func resampled(_ kernel: AudioBuffer, to rate: Int) throws -> AudioBuffer {
         guard rate != kernel.sampleRate else { return kernel }
         let ratio = Double(rate) / Double(kernel.sampleRate)
-        let outputLength = max(1, Int((Double(kernel.frameCount) * ratio).rounded()))
+        let outputLength = max(1, try Numbers.whole(Double(kernel.frameCount) * ratio, "the resampled kernel's length in frames", range: 0...(60 * 768_000)))
         var quality = soxr_quality_spec(UInt(SOXR_VHQ), 0)
         var channels: [[Float]] = []
         for input in kernel.channels {

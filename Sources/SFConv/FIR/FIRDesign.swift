@@ -20,10 +20,10 @@ public enum FIRDesign {
         try checkTaps(taps)
         let nyquist = rate / 2
         for cutoff in cutoffs where !(cutoff > 0 && cutoff < nyquist) {
-            throw SFConvError("cutoff \(format(cutoff)) Hz must be above 0 and below half the rate (\(format(nyquist)) Hz)")
+            throw SFConvError("cutoff \(Numbers.format(cutoff)) Hz must be above 0 and below half the rate (\(Numbers.format(nyquist)) Hz)")
         }
         guard zip(cutoffs, cutoffs.dropFirst()).allSatisfy({ $0 < $1 }) else {
-            throw SFConvError("--low (\(format(cutoffs[0])) Hz) must be below --high (\(format(cutoffs.last!)) Hz)")
+            throw SFConvError("the band edges must increase: \(cutoffs.map(Numbers.format).joined(separator: ", ")) Hz")
         }
         let passNyquist = (cutoffs.count % 2 == 1) != passZero
         if passNyquist && taps % 2 == 0 {
@@ -54,12 +54,13 @@ public enum FIRDesign {
     /// `scipy.signal.kaiserord`: taps and β for a Kaiser-window design whose stopband is at least
     /// `attenuation` dB down, with a transition `transition` Hz wide.
     public static func kaiserOrder(attenuation: Double, transition: Double, rate: Double) throws -> (taps: Int, beta: Double) {
-        guard attenuation.isFinite, attenuation > 0 else { throw SFConvError("--attenuation must be a positive number of dB, not \(attenuation)") }
+        guard attenuation.isFinite, attenuation > 0 else { throw SFConvError("the attenuation must be a positive number of dB, not \(Numbers.format(attenuation))") }
         guard transition.isFinite, transition > 0, transition < rate / 2 else {
-            throw SFConvError("--transition must be above 0 and below half the rate (\(format(rate / 2)) Hz), not \(format(transition))")
+            throw SFConvError("the transition must be above 0 and below half the rate (\(Numbers.format(rate / 2)) Hz), not \(Numbers.format(transition))")
         }
         let width = transition / (rate / 2)
-        let taps = Int(((attenuation - 7.95) / 2.285 / (Double.pi * width) + 1).rounded(.up))
+        let taps = try Numbers.wholeRoundingUp((attenuation - 7.95) / 2.285 / (Double.pi * width) + 1,
+                                             "the number of taps for this transition and attenuation", range: Int.min / 2...maximumTaps)
         return (max(taps, 1), kaiserBeta(attenuation: attenuation))
     }
 
@@ -108,7 +109,7 @@ public enum FIRDesign {
             throw SFConvError("the response points must rise strictly from 0 Hz to half the rate")
         }
         if taps % 2 == 0 && gains.last != 0 {
-            throw SFConvError("an even number of taps needs zero gain at half the rate; use an odd --taps")
+            throw SFConvError("an even number of taps needs zero gain at half the rate; use an odd number of taps")
         }
         var gridPoints = 1
         while gridPoints < taps { gridPoints *= 2 }
@@ -140,9 +141,9 @@ public enum FIRDesign {
     /// (flat beyond the first and last points), then designed by ``frequencySampled``.
     public static func equalizer(taps: Int, points: [(frequency: Double, decibels: Double)], window: Window, rate: Double) throws -> [Double] {
         let nyquist = rate / 2
-        guard !points.isEmpty else { throw SFConvError("--points needs at least one Hz:dB point") }
+        guard !points.isEmpty else { throw SFConvError("an eq needs at least one Hz:dB point") }
         for point in points where !(point.frequency > 0 && point.frequency < nyquist) {
-            throw SFConvError("--points: \(format(point.frequency)) Hz must be above 0 and below half the rate (\(format(nyquist)) Hz)")
+            throw SFConvError("the point at \(Numbers.format(point.frequency)) Hz must be above 0 and below half the rate (\(Numbers.format(nyquist)) Hz)")
         }
         let sorted = points.sorted { $0.frequency < $1.frequency }
         let gridCount = 1024
@@ -165,7 +166,7 @@ public enum FIRDesign {
             let parts = item.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, let frequency = Double(parts[0]), let decibels = Double(parts[1]),
                   frequency.isFinite, decibels.isFinite else {
-                throw SFConvError("--points: '\(item)' is not HZ:DB (for example 200:+3)")
+                throw SFConvError("'\(item)' is not HZ:DB (for example 200:+3)")
             }
             return (frequency, decibels)
         }
@@ -231,16 +232,13 @@ public enum FIRDesign {
     // MARK: - helpers
 
     static func checkTaps(_ taps: Int) throws {
-        guard taps >= 1, taps <= maximumTaps else { throw SFConvError("--taps must be from 1 to \(maximumTaps), not \(taps)") }
+        guard taps >= 1, taps <= maximumTaps else { throw SFConvError("the number of taps must be from 1 to \(maximumTaps), not \(taps)") }
     }
 
     static func sinc(_ x: Double) -> Double {
         x == 0 ? 1 : sin(Double.pi * x) / (Double.pi * x)
     }
 
-    static func format(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
-    }
 
     /// Forward FFT of `signal` (length fft.size), `edit` on the interleaved spectrum, inverse FFT,
     /// scaled back: the edited signal.

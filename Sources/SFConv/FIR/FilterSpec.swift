@@ -28,7 +28,7 @@ public struct FilterSpec: Sendable {
 
     /// Designs the filter; every malformed or impossible specification is an ``SFConvError``.
     public func design() throws -> FilterDesign {
-        guard rate.isFinite, rate >= 1, rate <= 10_000_000 else { throw SFConvError("--rate must be a positive number of Hz, not \(rate)") }
+        guard rate.isFinite, rate >= 1, rate <= 10_000_000 else { throw SFConvError("the sample rate must be from 1 to 10000000 Hz, not \(Numbers.format(rate))") }
         if let taps { try FIRDesign.checkTaps(taps) }
         var design = FilterDesign(type: type, rate: rate, window: "", coefficients: [])
         switch type {
@@ -39,9 +39,9 @@ public struct FilterSpec: Sendable {
             var tapCount = taps ?? Self.defaultTaps
             if transition != nil || attenuation != nil {
                 guard let transition, let attenuation else {
-                    throw SFConvError("--transition and --attenuation go together")
+                    throw SFConvError("the transition and the attenuation go together")
                 }
-                guard taps == nil else { throw SFConvError("give --taps or --transition with --attenuation, not both") }
+                guard taps == nil else { throw SFConvError("give the taps, or the transition with the attenuation, not both") }
                 let order = try FIRDesign.kaiserOrder(attenuation: attenuation, transition: transition, rate: rate)
                 // Odd: a whole-sample delay, and a non-zero Nyquist gain where the type needs one.
                 tapCount = order.taps | 1
@@ -61,7 +61,7 @@ public struct FilterSpec: Sendable {
             design.window = rampWindow.rawValue
             design.coefficients = try FIRDesign.ramp(taps: taps ?? Self.defaultTaps, window: rampWindow)
         case .eq:
-            guard let points else { throw SFConvError("eq needs --points, for example \"20:0,200:+3,2000:-2,12000:+4\"") }
+            guard let points else { throw SFConvError("eq needs points, for example \"20:0,200:+3,2000:-2,12000:+4\"") }
             let parsed = try FIRDesign.parsePoints(points)
             let window = try parsedWindow()
             design.window = window.name
@@ -80,18 +80,18 @@ public struct FilterSpec: Sendable {
         guard let window = Window(name: name, beta: beta) else {
             throw SFConvError("unknown window '\(name)'; choose one of \(Window.names.joined(separator: ", "))")
         }
-        if let beta, !(beta >= 0 && beta.isFinite) { throw SFConvError("--beta must be ≥ 0, not \(beta)") }
+        if let beta, !(beta >= 0 && beta <= 100) { throw SFConvError("the Kaiser β must be from 0 to 100, not \(Numbers.format(beta))") }
         return window
     }
 
     private func bandEdges() throws -> [Double] {
         switch type {
         case .lowpass, .highpass:
-            guard let cutoff else { throw SFConvError("\(type.rawValue) needs --cutoff HZ") }
+            guard let cutoff else { throw SFConvError("\(type.rawValue) needs a cutoff in Hz") }
             return [cutoff]
         default:
-            guard let low, let high else { throw SFConvError("\(type.rawValue) needs --low HZ and --high HZ") }
-            guard low < high else { throw SFConvError("--low (\(FIRDesign.format(low)) Hz) must be below --high (\(FIRDesign.format(high)) Hz)") }
+            guard let low, let high else { throw SFConvError("\(type.rawValue) needs low and high band edges in Hz") }
+            guard low < high else { throw SFConvError("the low edge (\(Numbers.format(low)) Hz) must be below the high edge (\(Numbers.format(high)) Hz)") }
             return [low, high]
         }
     }

@@ -69,7 +69,7 @@ public enum ResponsePlot {
         }
         if let attenuation = design.attenuation {
             svg.line(left, yMagnitude(-attenuation), width - right, yMagnitude(-attenuation), stroke: "#8e44ad", dash: "6,4")
-            svg.text(width - right - 4, yMagnitude(-attenuation) - 4, "stopband −\(FIRDesign.format(attenuation)) dB", size: 11, anchor: "end", fill: "#8e44ad")
+            svg.text(width - right - 4, yMagnitude(-attenuation) - 4, "stopband −\(Numbers.format(attenuation)) dB", size: 11, anchor: "end", fill: "#8e44ad")
         }
         for point in design.points ?? [] where point[0] > lowest {
             svg.circle(x(point[0]), yMagnitude(point[1]), 4, fill: "#c0392b")
@@ -94,7 +94,7 @@ public enum ResponsePlot {
         var parts = ["\(design.type.rawValue)", "\(design.taps) taps", "\(design.window) window"]
         if let beta = design.beta { parts.append(String(format: "β %.3g", beta)) }
         if design.minimumPhase { parts.append("minimum phase") }
-        parts.append("\(FIRDesign.format(design.rate)) Hz")
+        parts.append("\(Numbers.format(design.rate)) Hz")
         return parts.joined(separator: ", ")
     }
 
@@ -134,7 +134,7 @@ public enum ResponsePlot {
     }
 
     static func hertzLabel(_ f: Double) -> String {
-        f >= 1000 ? "\(FIRDesign.format((f / 100).rounded() / 10))k" : FIRDesign.format((f * 10).rounded() / 10)
+        f >= 1000 ? "\(Numbers.format((f / 100).rounded() / 10))k" : Numbers.format((f * 10).rounded() / 10)
     }
 }
 

@@ -12,46 +12,68 @@ public enum TestSignal: Sendable, Equatable {
     /// A single full-amplitude sample at frame 0, then silence.
     case impulse
 
-    /// Writes `frameCount` frames of `channelCount` identical channels (independent ones for noise)
-    /// at `amplitude` (linear, peak) to `writer`, block by block.
-    public func render(to writer: SoundFileWriter, frameCount: Int, amplitude: Double, progress: ProgressBar? = nil) throws {
-        let rate = Double(writer.sampleRate)
-        let channels = writer.channelCount
-        let blockFrames = 32768
-        var block = [Float](repeating: 0, count: blockFrames * channels)
-        var generators = (0..<channels).map { channel -> NoiseGenerator in
-            if case .noise(let seed) = self { return NoiseGenerator(seed: seed &* 0x9E37_79B9 &+ UInt64(channel)) }
+    /// The signal as a stream of `frameCount` frames of `channelCount` identical channels
+    /// (independent ones for noise) at `amplitude` (linear, peak).
+    public func source(frameCount: Int, channelCount: Int, sampleRate: Int, amplitude: Double) -> FrameSource {
+        SignalSource(signal: self, frameCount: frameCount, channelCount: channelCount, sampleRate: sampleRate, amplitude: amplitude)
+    }
+
+    /// The value at time `t` of a signal lasting `duration` seconds, from channel `c`'s noise generator.
+    func value(frame: Int, t: Double, duration: Double, noise: inout NoiseGenerator) -> Double {
+        switch self {
+        case .sine(let frequency):
+            return sin(2 * Double.pi * frequency * t)
+        case .noise:
+            return noise.nextUniform()
+        case .sweep(let start, let end):
+            let k = log(end / start)
+            return sin(2 * Double.pi * start * duration / k * (exp(t / duration * k) - 1))
+        case .impulse:
+            return frame == 0 ? 1 : 0
+        }
+    }
+}
+
+/// A test signal computed as it is read.
+final class SignalSource: FrameSource {
+    let signal: TestSignal
+    let frameCount: Int
+    let channelCount: Int
+    let sampleRate: Int
+    let amplitude: Double
+    private var generators: [NoiseGenerator]
+    private var position = 0
+
+    init(signal: TestSignal, frameCount: Int, channelCount: Int, sampleRate: Int, amplitude: Double) {
+        self.signal = signal
+        self.frameCount = frameCount
+        self.channelCount = channelCount
+        self.sampleRate = sampleRate
+        self.amplitude = amplitude
+        generators = (0..<channelCount).map { channel in
+            if case .noise(let seed) = signal { return NoiseGenerator(seed: seed &* 0x9E37_79B9 &+ UInt64(channel)) }
             return NoiseGenerator(seed: 0)
         }
-        let duration = Double(frameCount) / rate
-        var frame = 0
-        while frame < frameCount {
-            let count = min(blockFrames, frameCount - frame)
-            for i in 0..<count {
-                let t = Double(frame + i) / rate
-                for c in 0..<channels {
-                    let value: Double
-                    switch self {
-                    case .sine(let frequency):
-                        value = sin(2 * Double.pi * frequency * t)
-                    case .noise:
-                        value = generators[c].nextUniform()
-                    case .sweep(let start, let end):
-                        let k = log(end / start)
-                        value = sin(2 * Double.pi * start * duration / k * (exp(t / duration * k) - 1))
-                    case .impulse:
-                        value = frame + i == 0 ? 1 : 0
-                    }
-                    block[i * channels + c] = Float(value * amplitude)
-                }
-            }
-            try block.withUnsafeMutableBufferPointer { try writer.write($0.baseAddress!, frameCount: count) }
-            frame += count
-            progress?.update(frame)
-        }
-        progress?.finish()
-        try writer.commit()
     }
+
+    var path: String { "generated signal" }
+    var declaredFrameCount: Int? { frameCount }
+
+    func read(into buffer: UnsafeMutablePointer<Float>, frameCount requested: Int) throws -> Int {
+        let count = min(requested, frameCount - position)
+        let rate = Double(sampleRate), duration = Double(frameCount) / rate
+        for i in 0..<count {
+            let frame = position + i
+            for c in 0..<channelCount {
+                let value = signal.value(frame: frame, t: Double(frame) / rate, duration: duration, noise: &generators[c])
+                buffer[i * channelCount + c] = Float(value * amplitude)
+            }
+        }
+        position += count
+        return count
+    }
+
+    func finish(diagnostics: Diagnostics) {}
 }
 
 /// A small reproducible generator (SplitMix64): the same seed gives the same samples on any machine.

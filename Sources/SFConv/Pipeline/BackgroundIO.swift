@@ -4,7 +4,7 @@ import Foundation
 /// Reads blocks ahead on a thread of its own, so that decoding and disk reads overlap the
 /// convolution. Holds `depth` blocks at most: memory stays flat.
 final class PrefetchingReader: @unchecked Sendable {
-    let reader: SoundFileReader
+    let reader: FrameSource
     let blockFrames: Int
     private let slots: [UnsafeMutablePointer<Float>]
     private var counts: [Int]
@@ -18,7 +18,7 @@ final class PrefetchingReader: @unchecked Sendable {
     private var finished = false
     private let done = CountingSemaphore(0)
 
-    init(_ reader: SoundFileReader, blockFrames: Int, depth: Int = 3) {
+    init(_ reader: FrameSource, blockFrames: Int, depth: Int = 3) {
         self.reader = reader
         self.blockFrames = blockFrames
         slots = (0..<depth).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: blockFrames * reader.channelCount) }

@@ -1,10 +1,10 @@
 import Foundation
 
-/// What the user says about the output file: `--format`, `--subtype`, `--force`.
+/// What the user says about the output file on the command line: `--format`, `--subtype`, `--force`.
 public struct OutputOptions: Sendable, Equatable {
     /// The container; nil takes it from the output path's extension.
     public var container: Container?
-    /// The sample encoding; nil keeps the input's when the container can store it.
+    /// The sample encoding; nil keeps the preset's, else the input's when the container can store it.
     public var subtype: SampleSubtype?
     /// Replace an existing output file.
     public var overwrite: Bool
@@ -15,28 +15,39 @@ public struct OutputOptions: Sendable, Equatable {
         self.overwrite = overwrite
     }
 
-    /// The format to write at `path`, given the input's format.
-    public func format(for path: String, input: SoundFormat?) throws -> SoundFormat {
+    /// The format to write at `path`, merged once, in this order: a command-line flag, then OUT's
+    /// extension, then the preset's `[output]`, then the input's format. The container always
+    /// agrees with a known extension: a `--format` that contradicts it is an error.
+    public func format(for path: String, preset: (container: Container?, subtype: SampleSubtype?) = (nil, nil),
+                       input: SoundFormat?) throws -> SoundFormat {
+        let ext = URL(fileURLWithPath: path).pathExtension
+        let fromName = Container(fileExtension: ext)
+        let known = Container.allCases.map(\.rawValue).joined(separator: ", ")
         let container: Container
-        if let chosen = self.container {
+        if let flag = self.container {
+            if let fromName, !Self.agree(flag, fromName) {
+                throw SFConvError("--format \(flag.rawValue) contradicts the output's extension '.\(ext)'; name the file .\(flag.rawValue) or drop --format", path: path)
+            }
+            container = flag
+        } else if let fromName {
+            container = fromName
+        } else if !ext.isEmpty {
+            throw SFConvError("unknown output extension '.\(ext)'; use --format (\(known))", path: path)
+        } else if let chosen = preset.container ?? input?.container {
             container = chosen
         } else {
-            let ext = URL(fileURLWithPath: path).pathExtension
-            guard let fromName = Container(fileExtension: ext) else {
-                let known = Container.allCases.map(\.rawValue).joined(separator: ", ")
-                throw SFConvError(ext.isEmpty
-                    ? "output has no extension to tell its format; add one or use --format (\(known))"
-                    : "unknown output extension '.\(ext)'; use --format (\(known))", path: path)
-            }
-            container = fromName
+            throw SFConvError("output has no extension to tell its format; add one or use --format (\(known))", path: path)
         }
-        return try SoundFormat.forOutput(container: container, requested: subtype, input: input, path: path)
+        return try SoundFormat.forOutput(container: container, requested: subtype ?? preset.subtype, input: input, path: path)
     }
 
-    /// Opens the writer after checking the destination and format.
-    public func openWriter(path: String, input: SoundFormat?, channelCount: Int, sampleRate: Int, dither: Bool = false) throws -> SoundFileWriter {
-        let format = try format(for: path, input: input)
-        return try SoundFileWriter(path: path, format: format, channelCount: channelCount, sampleRate: sampleRate,
-                                   overwrite: overwrite, dither: dither)
+    /// Ogg holds Vorbis or Opus: either name fits either extension.
+    private static func agree(_ a: Container, _ b: Container) -> Bool {
+        a == b || (Set([a, b]).isSubset(of: [.ogg, .opus]))
     }
+}
+
+extension EffectChain {
+    /// The preset's `[output]` settings.
+    var outputPreferences: (container: Container?, subtype: SampleSubtype?) { (outputContainer, outputSubtype) }
 }

@@ -80,18 +80,4 @@ public enum PresetLibrary {
         }
         return result.sorted { $0.name < $1.name }
     }
-
-    /// A kernel or impulse file named in a chain: as given when absolute, else the first match in
-    /// `folders`; the error names every place searched.
-    static func resolveFile(_ name: String, in folders: [String], location: PresetLocation) throws -> String {
-        if name.hasPrefix("/") {
-            guard FileManager.default.fileExists(atPath: name) else { throw location.error("file not found: \(name)") }
-            return name
-        }
-        for folder in folders {
-            let candidate = folder + "/" + name
-            if FileManager.default.fileExists(atPath: candidate) { return candidate }
-        }
-        throw location.error("'\(name)' not found; looked in \(folders.joined(separator: " and "))")
-    }
 }

@@ -3,7 +3,8 @@ internal import TOMLKit
 
 /// Reads a preset file (TOML) into an ``EffectChain``, checking everything that can be checked
 /// before audio: syntax (with the parser's line and column), keys and types (with the line and
-/// key path, `effect[2].cutoff`), names (with "did you mean"), ranges.
+/// key path, `effect[2].cutoff`), names (with "did you mean"), ranges and combinations. Every
+/// problem in the file is reported, not only the first.
 public enum PresetLoader {
     static let rootKeys = ["name", "description", "output", "effect"]
     static let outputKeys = ["subtype", "format"]
@@ -26,74 +27,114 @@ public enum PresetLoader {
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            let location = PresetLocation(path: path, line: error.source.begin.line, column: error.source.begin.column, keyPath: "")
+            let location = ChainLocation(origin: .preset(path: path), line: error.source.begin.line, column: error.source.begin.column, keyPath: "")
             throw location.error("TOML syntax: \(error.description)")
         }
-        let lines = LineIndex(text)
-        func at(_ keyPath: String, line: Int?) -> PresetLocation { PresetLocation(path: path, line: line, keyPath: keyPath) }
-
-        for key in table.keys where !rootKeys.contains(key) {
-            throw at(key, line: lines.rootKey(key)).error("unknown key\(suggestion(for: key, among: rootKeys)); a preset has name, description, [output] and [[effect]] tables")
-        }
-        var chain = EffectChain(name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, description: nil, path: path,
-                                outputSubtype: nil, outputContainer: nil, effects: [],
-                                fileSearchFolders: [URL(fileURLWithPath: path).deletingLastPathComponent().path] + PresetLibrary.impulseFolders())
-        if let name = table["name"] {
-            guard let value = name.string, !value.isEmpty else { throw at("name", line: lines.rootKey("name")).error("expected a string, found \(describe(name))") }
-            chain.name = value
-        }
-        if let description = table["description"] {
-            guard let value = description.string else { throw at("description", line: lines.rootKey("description")).error("expected a string, found \(describe(description))") }
-            chain.description = value
-        }
-        if let output = table["output"] {
-            guard let outputTable = output.table else { throw at("output", line: lines.rootKey("output")).error("expected a table [output], found \(describe(output))") }
-            for key in outputTable.keys {
-                let location = at("output.\(key)", line: lines.tableKey("output", key))
-                guard outputKeys.contains(key) else { throw location.error("unknown key\(suggestion(for: key, among: outputKeys)); [output] takes subtype and format") }
-                guard let value = outputTable[key]?.string else { throw location.error("expected a string, found \(describe(outputTable[key]!))") }
-                if key == "subtype" {
-                    guard let subtype = SampleSubtype(rawValue: value) else {
-                        throw location.error("expected one of \(SampleSubtype.allCases.map(\.rawValue).joined(separator: ", ")), found \"\(value)\"")
-                    }
-                    chain.outputSubtype = subtype
-                } else {
-                    guard let container = Container(rawValue: value) else {
-                        throw location.error("expected one of \(Container.allCases.map(\.rawValue).joined(separator: ", ")), found \"\(value)\"")
-                    }
-                    chain.outputContainer = container
-                }
-            }
-        }
-        guard let effects = table["effect"] else { throw at("", line: nil).error("no [[effect]] tables: a preset needs at least one effect") }
-        guard let array = effects.array else { throw at("effect", line: lines.rootKey("effect")).error("expected [[effect]] tables, found \(describe(effects))") }
-        for index in 0..<array.count {
-            let number = index + 1
-            let keyPath = "effect[\(number)]"
-            let headerLine = lines.effectHeader(index)
-            guard let effect = array[index].table else { throw at(keyPath, line: headerLine).error("expected a table, found \(describe(array[index]))") }
-            guard let typeValue = effect["type"] else { throw at(keyPath, line: headerLine).error("missing 'type' (one of \(EffectParser.typeNames.joined(separator: ", ")))") }
-            guard let type = typeValue.string else { throw at("\(keyPath).type", line: lines.effectKey(index, "type")).error("expected a string, found \(describe(typeValue))") }
-            var values: [(key: String, value: RawValue, location: PresetLocation)] = []
-            for key in effect.keys where key != "type" {
-                values.append((key, rawValue(effect[key]!), at("\(keyPath).\(key)", line: lines.effectKey(index, key))))
-            }
-            chain.effects.append(try EffectParser.parse(type: type, at: at("\(keyPath).type", line: lines.effectKey(index, "type") ?? headerLine), values: values))
-        }
-        try checkNormalizeIsLast(chain)
+        var reader = PresetReader(path: path, lines: LineIndex(text))
+        var chain = EffectChain(name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, entries: [],
+                                fileSearchFolders: [URL(fileURLWithPath: path).deletingLastPathComponent().path] + PresetLibrary.impulseFolders(),
+                                path: path)
+        reader.readRoot(table, into: &chain)
+        chain.entries = reader.readEffects(table)
+        if reader.problems.isEmpty { reader.problems = chain.orderProblems() }
+        try SFConvErrors.throwIfAny(reader.problems)
         return chain
     }
+}
 
-    static func checkNormalizeIsLast(_ chain: EffectChain) throws {
-        for (index, effect) in chain.effects.enumerated() {
-            if case .normalize = effect.effect, index != chain.effects.count - 1 {
-                throw effect.location.error("normalize must be the last effect")
-            }
-        }
-        if chain.effects.isEmpty { throw SFConvError("the chain has no effects", path: chain.path) }
+/// One pass over a parsed preset, collecting every problem with its line.
+private struct PresetReader {
+    let path: String
+    let lines: LineIndex
+    var problems: [SFConvError] = []
+
+    func at(_ keyPath: String, line: Int?) -> ChainLocation {
+        ChainLocation(origin: .preset(path: path), line: line, keyPath: keyPath)
     }
 
-    private static func rawValue(_ value: TOMLValueConvertible) -> RawValue {
+    mutating func report(_ keyPath: String, line: Int?, _ message: String) {
+        problems.append(at(keyPath, line: line).error(message))
+    }
+
+    mutating func readRoot(_ table: TOMLTable, into chain: inout EffectChain) {
+        for key in table.keys where !PresetLoader.rootKeys.contains(key) {
+            report(key, line: lines.rootKey(key), "unknown key\(suggestion(for: key, among: PresetLoader.rootKeys)); a preset has name, description, [output] and [[effect]] tables")
+        }
+        for key in ["name", "description"] {
+            guard let value = table[key] else { continue }
+            guard let text = value.string, !(key == "name" && text.isEmpty) else {
+                report(key, line: lines.rootKey(key), "expected a string, found \(describe(value))")
+                continue
+            }
+            if key == "name" { chain.name = text } else { chain.description = text }
+        }
+        guard let output = table["output"] else { return }
+        guard let outputTable = output.table else {
+            return report("output", line: lines.rootKey("output"), "expected a table [output], found \(describe(output))")
+        }
+        for key in outputTable.keys {
+            let keyPath = "output.\(key)", line = lines.tableKey("output", key)
+            guard PresetLoader.outputKeys.contains(key) else {
+                report(keyPath, line: line, "unknown key\(suggestion(for: key, among: PresetLoader.outputKeys)); [output] takes subtype and format")
+                continue
+            }
+            guard let value = outputTable[key]?.string else {
+                report(keyPath, line: line, "expected a string, found \(describe(outputTable[key]!))")
+                continue
+            }
+            if key == "subtype" {
+                chain.outputSubtype = SampleSubtype(rawValue: value)
+                if chain.outputSubtype == nil { report(keyPath, line: line, "expected one of \(SampleSubtype.allCases.map(\.rawValue).joined(separator: ", ")), found \"\(value)\"") }
+            } else {
+                chain.outputContainer = Container(rawValue: value)
+                if chain.outputContainer == nil { report(keyPath, line: line, "expected one of \(Container.allCases.map(\.rawValue).joined(separator: ", ")), found \"\(value)\"") }
+            }
+        }
+    }
+
+    mutating func readEffects(_ table: TOMLTable) -> [ChainEntry] {
+        guard let effects = table["effect"] else {
+            report("", line: nil, "no [[effect]] tables: a preset needs at least one effect")
+            return []
+        }
+        guard let array = effects.array else {
+            report("effect", line: lines.rootKey("effect"), "expected [[effect]] tables, found \(describe(effects))")
+            return []
+        }
+        guard array.count <= EffectChain.maximumLength else {
+            report("effect", line: lines.rootKey("effect"), "\(array.count) effects; at most \(EffectChain.maximumLength) are allowed")
+            return []
+        }
+        return (0..<array.count).compactMap { readEffect(array[$0], index: $0) }
+    }
+
+    mutating func readEffect(_ value: TOMLValueConvertible, index: Int) -> ChainEntry? {
+        let keyPath = "effect[\(index + 1)]", headerLine = lines.effectHeader(index)
+        guard let effect = value.table else {
+            report(keyPath, line: headerLine, "expected a table, found \(describe(value))")
+            return nil
+        }
+        guard let typeValue = effect["type"] else {
+            report(keyPath, line: headerLine, "missing 'type' (one of \(EffectRegistry.names.joined(separator: ", ")))")
+            return nil
+        }
+        guard let type = typeValue.string else {
+            report("\(keyPath).type", line: lines.effectKey(index, "type"), "expected a string, found \(describe(typeValue))")
+            return nil
+        }
+        var values: [String: PlacedValue] = [:]
+        for key in effect.keys where key != "type" {
+            values[key] = PlacedValue(rawValue(effect[key]!), at: at("\(keyPath).\(key)", line: lines.effectKey(index, key)))
+        }
+        do {
+            return try ChainEntry.parse(type: type, values: values, at: at("\(keyPath).type", line: lines.effectKey(index, "type") ?? headerLine))
+        } catch {
+            problems += SFConvErrors.list(error)
+            return nil
+        }
+    }
+
+    private func rawValue(_ value: TOMLValueConvertible) -> RawValue {
         switch value.type {
         case .int: .integer(value.int!)
         case .double: .number(value.double!)
@@ -103,10 +144,10 @@ public enum PresetLoader {
         }
     }
 
-    private static func describe(_ value: TOMLValueConvertible) -> String {
+    private func describe(_ value: TOMLValueConvertible) -> String {
         switch value.type {
         case .int: "the integer \(value.int!)"
-        case .double: "the number \(value.double!)"
+        case .double: "the number \(Numbers.format(value.double!))"
         case .string: "the string \"\(value.string!)\""
         case .bool: "\(value.bool!)"
         case .table: "a table"
@@ -115,7 +156,6 @@ public enum PresetLoader {
         }
     }
 }
-
 /// Finds the line of a key in a preset's text (TOMLKit gives values without their positions).
 private struct LineIndex {
     let lines: [Substring]
