@@ -139,8 +139,9 @@ struct Presets: ParsableCommand {
             var failed = false
             for preset in presets {
                 do {
-                    let chain = try PresetLoader.load(path: try PresetLibrary.locate(preset))
-                    try SFConvErrors.throwIfAny(chain.fileProblems(files: ChainFiles(folders: chain.fileSearchFolders)))
+                    let path = try PresetLibrary.locate(preset)
+                    try SFConvErrors.throwIfAny(PresetLoader.check(path: path) { ChainFiles(folders: $0) })
+                    let chain = try PresetLoader.load(path: path)
                     print("ok: \(preset) (\(chain.entries.count) effect\(chain.entries.count == 1 ? "" : "s"))")
                 } catch {
                     for problem in SFConvErrors.list(error) { StandardError.writeLine("error: \(problem)") }

@@ -60,23 +60,6 @@ public struct EffectChain: Sendable {
         return entries.dropLast().filter(\.spec.mustBeLast).map { $0.location.error("\($0.spec.kindName) must be the last effect") }
     }
 
-    /// Checks what can be checked without an input: every referenced file exists and is readable
-    /// audio. Returns every problem.
-    public func fileProblems(files: any AudioFiles) -> [SFConvError] {
-        entries.flatMap { entry in
-            entry.spec.files.compactMap { key, name -> SFConvError? in
-                do {
-                    try files.check(try files.resolve(name))
-                    return nil
-                } catch let error as SFConvError {
-                    return (entry.keyLocations[key] ?? entry.location).error(error.description)
-                } catch {
-                    return entry.location.error("\(error)")
-                }
-            }
-        }
-    }
-
     /// Binds every effect in turn to the format its predecessor produces. Nothing is rendered.
     public func bind(_ context: BindContext) throws -> BoundChain {
         var context = context

@@ -61,12 +61,16 @@ public struct ParameterReader {
 
     public mutating func number(_ key: String) -> Double? {
         guard let placed = raw(key) else { return nil }
-        guard case .number(_, _, let lower, let upper, let lowerOpen) = declaration(key).kind else { preconditionFailure() }
+        guard case .number(_, let unit, let lower, let upper, let lowerOpen) = declaration(key).kind else { preconditionFailure() }
         guard let value = placed.value.number else {
             mismatch(key, placed.value)
             return nil
         }
-        guard lowerOpen ? value > lower : value >= lower, value <= upper else {
+        guard value <= upper else {
+            problem(key, "expected \(declaration(key).kind.expected), found \(Numbers.format(value)), more than the \(Numbers.format(upper))\(unit.isEmpty ? "" : " " + unit) accepted")
+            return nil
+        }
+        guard lowerOpen ? value > lower : value >= lower else {
             outOfRange(key, Numbers.format(value))
             return nil
         }

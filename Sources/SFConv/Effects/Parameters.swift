@@ -141,8 +141,9 @@ public enum ValueKind: Sendable {
     public var expected: String {
         switch self {
         case .number(let noun, let unit, let lower, let upper, let lowerOpen):
-            return lowerOpen && upper >= 1e7 ? "\(noun) in \(unit) above \(Numbers.format(lower))"
-                : "\(noun) in \(unit) from \(Numbers.format(lower)) to \(Numbers.format(upper))"
+            let inUnit = unit.isEmpty ? "" : " in \(unit)"
+            return lowerOpen && upper >= 1e7 ? "\(noun)\(inUnit) above \(Numbers.format(lower))"
+                : "\(noun)\(inUnit) from \(Numbers.format(lower)) to \(Numbers.format(upper))"
         case .integer(let noun, let range): return "\(noun) from \(range.lowerBound) to \(range.upperBound)"
         case .gain(let maximum): return Gain.expected(maximum: maximum)
         case .decibels(let noun, let range): return "\(noun) from \(Numbers.format(range.lowerBound)) to \(Numbers.format(range.upperBound)) dB"

@@ -10,19 +10,49 @@ public enum PresetLoader {
     static let outputKeys = ["subtype", "format"]
 
     public static func load(path: String) throws -> EffectChain {
-        let text: String
+        try parse(try text(at: path), path: path)
+    }
+
+    /// The preset file's text, or an error saying why it cannot be read.
+    private static func text(at path: String) throws -> String {
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             var isDirectory: ObjCBool = false
             if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { throw SFConvError("no such preset file", path: path) }
             if isDirectory.boolValue { throw SFConvError("is a directory, not a preset file", path: path) }
             throw SFConvError("cannot read the preset as UTF-8 text", path: path)
         }
-        return try parse(text, path: path)
     }
 
     public static func parse(_ text: String, path: String) throws -> EffectChain {
+        let (chain, problems, _) = try read(text, path: path)
+        try SFConvErrors.throwIfAny(problems)
+        return chain
+    }
+
+    /// Everything `apply` would find wrong with the preset at `path` before it meets an input:
+    /// every problem of the file, and every referenced kernel or impulse file that is missing or
+    /// not readable audio (`files` is given the chain's search folders). Empty when all is well.
+    public static func check(path: String, files: ([String]) -> any AudioFiles) -> [SFConvError] {
+        do {
+            let (chain, problems, references) = try read(try text(at: path), path: path)
+            let finder = files(chain.fileSearchFolders)
+            return problems + references.compactMap { name, location in
+                do {
+                    try finder.check(try finder.resolve(name))
+                    return nil
+                } catch {
+                    return location.error(SFConvErrors.list(error).map(\.description).joined(separator: "; "))
+                }
+            }
+        } catch {
+            return SFConvErrors.list(error)
+        }
+    }
+
+    /// The chain, every problem found, and the files its effects name (with where each was written).
+    private static func read(_ text: String, path: String) throws -> (EffectChain, [SFConvError], [(String, ChainLocation)]) {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -37,8 +67,7 @@ public enum PresetLoader {
         reader.readRoot(table, into: &chain)
         chain.entries = reader.readEffects(table)
         if reader.problems.isEmpty { reader.problems = chain.orderProblems() }
-        try SFConvErrors.throwIfAny(reader.problems)
-        return chain
+        return (chain, reader.problems, reader.fileReferences)
     }
 }
 
@@ -47,6 +76,8 @@ private struct PresetReader {
     let path: String
     let lines: LineIndex
     var problems: [SFConvError] = []
+    /// Values of `.file` keys, whether or not their effect parsed.
+    var fileReferences: [(String, ChainLocation)] = []
 
     func at(_ keyPath: String, line: Int?) -> ChainLocation {
         ChainLocation(origin: .preset(path: path), line: line, keyPath: keyPath)
@@ -125,6 +156,9 @@ private struct PresetReader {
         var values: [String: PlacedValue] = [:]
         for key in effect.keys where key != "type" {
             values[key] = PlacedValue(rawValue(effect[key]!), at: at("\(keyPath).\(key)", line: lines.effectKey(index, key)))
+            if case .file? = EffectRegistry.kind(named: type)?.parameter(key)?.kind, case .text(let name)? = values[key]?.value {
+                fileReferences.append((name, values[key]!.location))
+            }
         }
         do {
             return try ChainEntry.parse(type: type, values: values, at: at("\(keyPath).type", line: lines.effectKey(index, "type") ?? headerLine))

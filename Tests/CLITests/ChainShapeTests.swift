@@ -1,0 +1,216 @@
+import Foundation
+import SFConv
+import SFConvTestSupport
+import Testing
+
+/// Behaviour that follows from every command being a chain of declared effects: one range check
+/// and message per value wherever it is written, one output-format merge, one render path.
+@Suite struct ChainShapeTests {
+    let folder: TemporaryFolder
+    var rng = SeededGenerator(seed: 9)
+
+    init() throws {
+        folder = try TemporaryFolder()
+        try writeAudio([randomSignal(4800, using: &rng)], to: folder.file("in.wav"))
+        try writeAudio([randomSignal(4800, using: &rng), randomSignal(4800, using: &rng)], to: folder.file("stereo.wav"))
+        try writeAudio([[1, 0.5, 0.25, 0, -0.1]], to: folder.file("ir.wav"))
+    }
+
+    func preset(_ name: String, _ text: String) throws -> String {
+        let path = folder.file(name)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// The run failed with one or more `error:` lines, no trap, and left the folder as it was.
+    func expectCleanFailure(_ result: RunResult, _ fragment: String, before: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(result.status == 1 || result.status == 64, "status \(result.status): \(result.standardError)", sourceLocation: sourceLocation)
+        #expect(!result.errorLines.isEmpty && result.errorLines.allSatisfy { $0.hasPrefix("error: ") }, "\(result.standardError)", sourceLocation: sourceLocation)
+        #expect(result.standardError.contains(fragment), "\(result.standardError)", sourceLocation: sourceLocation)
+        #expect(!result.standardError.contains("Fatal error"), sourceLocation: sourceLocation)
+        #expect(folder.contents() == before, "\(folder.contents())", sourceLocation: sourceLocation)
+    }
+
+    /// Each of these died with a Swift trap (SIGILL) before the redesign.
+    @Test(arguments: [
+        (["reverb", "in.wav", "ir.wav", "o.wav", "--ir-length", "1e300"], "--ir-length"),
+        (["reverb", "in.wav", "ir.wav", "o.wav", "--ir-trim-start", "1e300"], "--ir-trim-start"),
+        (["design", "lowpass", "--cutoff", "1000", "--transition", "1e-14", "--attenuation", "80", "--print"], "--transition"),
+        (["design", "lowpass", "--cutoff", "1000", "--transition", "100", "--attenuation", "1e20", "--print"], "--attenuation"),
+        (["filter", "in.wav", "o.wav", "lowpass", "--cutoff", "1e308"], "--cutoff"),
+        (["filter", "in.wav", "o.wav", "lowpass", "--cutoff", "1000", "--window", "kaiser", "--beta", "1000"], "--beta"),
+        (["apply", "in.wav", "o.wav", "--chain", "gain:db=1e308"], "key 'db'"),
+        (["apply", "in.wav", "o.wav", "--chain", "delay:ms=1e300"], "key 'ms'"),
+        (["apply", "in.wav", "o.wav", "--chain", "trim:start=1e300"], "key 'start'"),
+        (["reverb", "in.wav", "ir.wav", "o.wav", "--predelay", "nan"], "--predelay"),
+        (["generate", "sine", "o.wav", "--duration", "1e300"], "--duration"),
+    ])
+    func formerTrapsAreErrors(arguments: [String], fragment: String) throws {
+        let before = folder.contents()
+        expectCleanFailure(try sfconv(arguments, in: folder), fragment, before: before)
+    }
+
+    @Test func presetValuesThatTrappedAreErrorsAndDoNotBreakTheLibrary() throws {
+        let config = folder.file("config")
+        try FileManager.default.createDirectory(atPath: config + "/sfconv/presets", withIntermediateDirectories: true)
+        try "[[effect]]\ntype = \"gain\"\ndb = inf\n".write(toFile: config + "/sfconv/presets/inf.toml", atomically: true, encoding: .utf8)
+        try "[[effect]]\ntype = \"lowpass\"\ncutoff = 1000\ntransition = 1e-15\nattenuation = 60\n"
+            .write(toFile: config + "/sfconv/presets/narrow.toml", atomically: true, encoding: .utf8)
+        let environment = ["XDG_CONFIG_HOME": config]
+        let listed = try sfconv(["presets", "list"], in: folder, environment: environment)
+        #expect(listed.status == 0 && listed.standardOutput.contains("inf") && listed.standardOutput.contains("does not load"))
+        let before = folder.contents()
+        expectCleanFailure(try sfconv(["apply", "in.wav", "o.wav", "--preset", "inf"], in: folder, environment: environment),
+                           "effect[1].db: expected a gain from -120 to 60 dB, found the number inf", before: before)
+        expectCleanFailure(try sfconv(["apply", "in.wav", "o.wav", "--preset", "narrow"], in: folder, environment: environment),
+                           "effect[1].transition:", before: before)
+    }
+
+    @Test func presetsCheckReportsEveryProblemThatApplyWould() throws {
+        let path = try preset("four.toml", """
+            [[effect]]
+            type = "bandpass"
+            low = 3400
+            high = 300
+
+            [[effect]]
+            type = "highpass"
+            cutoff = 90
+            taps = 256
+
+            [[effect]]
+            type = "reverb"
+            impulse = "nowhere.flac"
+            wet = "-12"
+
+            [[effect]]
+            type = "gain"
+            db = inf
+
+            """)
+        try "not audio".write(toFile: folder.file("text.wav"), atomically: true, encoding: .utf8)
+        let check = try sfconv("presets", "check", path)
+        #expect(check.status == 1)
+        let lines = check.errorLines
+        #expect(lines.count == 5, "\(check.standardError)")
+        for fragment in ["four.toml:3: effect[1].low: must be below 'high'", "four.toml:9: effect[2].taps:", "odd number of taps",
+                         "four.toml:14: effect[3].wet:", "did you mean -12dB?", "four.toml:18: effect[4].db:",
+                         "four.toml:13: effect[3].impulse: 'nowhere.flac' not found"] {
+            #expect(check.standardError.contains(fragment), "\(fragment): \(check.standardError)")
+        }
+        let unreadable = try preset("text.toml", "[[effect]]\ntype = \"convolve\"\nkernel = \"text.wav\"\n")
+        let second = try sfconv("presets", "check", unreadable)
+        #expect(second.status == 1 && second.errorLines.first?.contains("text.toml:3: effect[1].kernel: cannot read as audio") == true,
+                "\(second.standardError)")
+        let good = try sfconv("presets", "check", "vocal-hall", "telephone")
+        #expect(good.status == 0 && good.standardOutput.contains("ok: vocal-hall"), "\(good.standardError)")
+    }
+
+    @Test func applyAndBatchWriteTheContainerTheNameSays() throws {
+        let path = try preset("flac.toml", "[output]\nformat = \"flac\"\nsubtype = \"pcm16\"\n\n[[effect]]\ntype = \"gain\"\ndb = -1\n")
+        #expect(try sfconv("apply", folder.file("in.wav"), folder.file("o.flac"), "--preset", path).status == 0)
+        #expect(try sfconv("apply", folder.file("in.wav"), folder.file("o.wav"), "--preset", path).status == 0)
+        try FileManager.default.createDirectory(atPath: folder.file("corpus"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: folder.file("in.wav"), toPath: folder.file("corpus/in.wav"))
+        let batch = try sfconv("batch", folder.file("corpus"), folder.file("out"), "--preset", path, "--quiet")
+        #expect(batch.status == 0, "\(batch.standardError)")
+        let infos = try JSONDecoder().decode([FileInfoJSON].self, from: Data(try sfconv("info", "--json", folder.file("o.flac"),
+                                                                                         folder.file("out/in.flac"), folder.file("o.wav")).standardOutput.utf8))
+        #expect(infos.map(\.encoding) == ["pcm16", "pcm16", "pcm16"])
+        #expect(infos[0].container.hasPrefix("FLAC") && infos[1].container.hasPrefix("FLAC") && infos[2].container.hasPrefix("WAV"))
+        let before = folder.contents()
+        expectCleanFailure(try sfconv("apply", folder.file("in.wav"), folder.file("x.wav"), "--preset", path, "--format", "flac"),
+                           "--format flac contradicts the output's extension '.wav'", before: before)
+    }
+
+    struct FileInfoJSON: Decodable {
+        var container: String
+        var encoding: String
+        var channels: Int
+        var frames: Int
+    }
+
+    @Test func gainsInDecibelsAreAcceptedEverywhere() throws {
+        try FileManager.default.createDirectory(atPath: folder.file("corpus"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: folder.file("in.wav"), toPath: folder.file("corpus/in.wav"))
+        let wetPreset = try preset("wet.toml", "[[effect]]\ntype = \"reverb\"\nimpulse = \"ir.wav\"\nwet = \"-12dB\"\n\n[[effect]]\ntype = \"gain\"\ndb = \"-6 dB\"\n")
+        for arguments in [["reverb", "in.wav", "ir.wav", "a.wav", "--wet", "-12dB", "--dry", "-1 dB"],
+                          ["reverb", "in.wav", "ir.wav", "b.wav", "--wet", "0.25"],
+                          ["apply", "in.wav", "c.wav", "--chain", "gain:db=-6dB,reverb:impulse=ir.wav:wet=-10dB"],
+                          ["apply", "in.wav", "d.wav", "--preset", wetPreset],
+                          ["batch", "corpus", "out", "--impulse-dir", "corpus", "--random-impulse", "--wet-range", "-20dB:-6dB"],
+                          ["generate", "sine", "e.wav", "--amplitude", "-6dB"]] {
+            let result = try sfconv(arguments, in: folder)
+            #expect(result.status == 0, "\(arguments): \(result.standardError)")
+        }
+        let bare = try sfconv(["reverb", "in.wav", "ir.wav", "f.wav", "--wet", "-12"], in: folder)
+        #expect(bare.status == 1 && bare.errorLines == ["error: --wet: expected a linear gain from 0 to 4 or decibels such as \"-6dB\" (at most +12 dB), found the integer -12 (did you mean -12dB?)"],
+                "\(bare.standardError)")
+    }
+
+    /// Every command with the hidden `--block-size` passes it to every convolution it runs (the
+    /// output equals the automatic plan's to float precision) or refuses a bad one.
+    @Test func blockSizeIsHonouredOrRefusedByEveryCommandThatTakesIt() throws {
+        try FileManager.default.createDirectory(atPath: folder.file("corpus"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: folder.file("stereo.wav"), toPath: folder.file("corpus/in.wav"))
+        // Kernels long enough that the automatic plan's partitions are far larger than 64 frames.
+        var generator = SeededGenerator(seed: 3)
+        try writeAudio([randomSignal(3000, using: &generator).map { $0 / 30 }], to: folder.file("long.wav"))
+        let commands: [(String, [String])] = [
+            ("convolve", ["convolve", "stereo.wav", "long.wav", "OUT.wav"]),
+            ("filter", ["filter", "stereo.wav", "OUT.wav", "lowpass", "--cutoff", "3000", "--taps", "3001"]),
+            ("reverb", ["reverb", "stereo.wav", "long.wav", "OUT.wav"]),
+            ("apply", ["apply", "stereo.wav", "OUT.wav", "--chain", "gain:db=-1,reverb:impulse=long.wav"]),
+            ("batch", ["batch", "corpus", "OUT", "--chain", "lowpass:cutoff=3000:taps=3001"]),
+        ]
+        for (name, arguments) in commands {
+            func run(_ extra: [String], _ output: String) throws -> RunResult {
+                try sfconv(arguments.map { $0.replacingOccurrences(of: "OUT", with: output) } + extra + ["--quiet"], in: folder)
+            }
+            let automatic = try run([], "\(name)-auto")
+            let small = try run(["--block-size", "64"], "\(name)-64")
+            #expect(automatic.status == 0 && small.status == 0, "\(name): \(automatic.standardError) \(small.standardError)")
+            let file = name == "batch" ? "/in.wav" : ".wav"
+            let a = try readAudio(folder.file("\(name)-auto\(file)")), b = try readAudio(folder.file("\(name)-64\(file)"))
+            #expect(a.frameCount == b.frameCount, "\(name)")
+            for (x, y) in zip(a.channels, b.channels) {
+                #expect(zip(x, y).allSatisfy { abs($0 - $1) < 1e-5 }, "\(name)")
+            }
+            // Other FFT sizes round differently: identical bits would mean the option was ignored.
+            let identical = a.channels == b.channels
+            #expect(!identical, "\(name): --block-size 64 changed nothing")
+            let bad = try run(["--block-size", "3"], "\(name)-bad")
+            #expect(bad.status == 1 && bad.standardError.contains("--block-size must be a power of two"), "\(name): \(bad.standardError)")
+        }
+    }
+
+    @Test func monoInputThroughATrueStereoImpulseGivesStereo() throws {
+        let h: [[Float]] = [[1, 0.5, 0, 0], [0, 0.25, 0, 0], [0.1, 0, 0.2, 0], [0, 0, 0, 0.3]]
+        try writeAudio(h, to: folder.file("true-stereo.wav"))
+        let result = try sfconv("reverb", folder.file("in.wav"), folder.file("true-stereo.wav"), folder.file("out.wav"),
+                                "--no-normalize-ir", "--dry", "0", "--wet", "1")
+        #expect(result.status == 0, "\(result.standardError)")
+        let out = try readAudio(folder.file("out.wav"))
+        #expect(out.channelCount == 2)
+        let x = try readAudio(folder.file("in.wav")).channels[0]
+        let left = directConvolution(x, zip(h[0], h[2]).map(+)), right = directConvolution(x, zip(h[1], h[3]).map(+))
+        #expect(maximumError(out.channels[0], left).error < 1e-5 && maximumError(out.channels[1], right).error < 1e-5)
+        // convolve keeps its exact rule: a mono input and a 4-channel kernel give 4 channels.
+        #expect(try sfconv("convolve", folder.file("in.wav"), folder.file("true-stereo.wav"), folder.file("four.wav")).status == 0)
+        #expect(try readAudio(folder.file("four.wav")).channelCount == 4)
+    }
+
+    @Test func channelsTrimAndPadFromTheCommandLineAndChains() throws {
+        let mono = try sfconv("reverb", folder.file("stereo.wav"), folder.file("ir.wav"), folder.file("mono.wav"), "--channels", "mono")
+        let monoChannels = try readAudio(folder.file("mono.wav")).channelCount
+        #expect(mono.status == 0 && monoChannels == 1, "\(mono.standardError)")
+        let chained = try sfconv("apply", folder.file("stereo.wav"), folder.file("cut.wav"), "--chain",
+                                 "trim:start=100f:end=0.05,pad:before=10ms:after=20f,channels:pick=2")
+        #expect(chained.status == 0, "\(chained.standardError)")
+        let cut = try readAudio(folder.file("cut.wav")), input = try readAudio(folder.file("stereo.wav"))
+        #expect(cut.channelCount == 1 && cut.frameCount == 480 + (2400 - 100) + 20)
+        #expect(Array(cut.channels[0][480..<(480 + 2300)]) == Array(input.channels[1][100..<2400]))
+        let dryRun = try sfconv("apply", folder.file("stereo.wav"), folder.file("x.wav"), "--chain", "trim:start=100f:end=0.05,pad:before=10ms:after=20f", "--dry-run")
+        #expect(dryRun.standardOutput.contains("output: \(folder.file("x.wav")), WAV (Microsoft), 32 bit float, 2800 frames"), "\(dryRun.standardOutput)")
+    }
+}
