@@ -52,7 +52,7 @@ import Testing
     /// Energy normalisation makes one IR equally loud at 44.1 and 96 kHz.
     @Test func energyNormalisationDoesNotDependOnTheSampleRate() throws {
         let ir96 = AudioBuffer(channels: [decayingNoise(96000, seed: 3)], sampleRate: 96000)
-        let ir44 = try KernelPreparation.resampled(ir96, to: 44100)
+        let ir44 = try Resampler.resampled(ir96, to: 44100)
         try writeAudio(ir96.channels, rate: 96000, to: folder.file("ir96.wav"))
         try writeAudio(ir44.channels, rate: 44100, to: folder.file("ir44.wav"))
         var levels: [Double] = []

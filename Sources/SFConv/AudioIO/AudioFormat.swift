@@ -106,12 +106,13 @@ public struct SoundFormat: Sendable, Equatable {
     }
 
     private static func name(of value: Int32, command countCommand: Int32, _ entryCommand: Int32) -> String {
+        // Both commands answer 0 when they filled in the value asked for.
         var count: Int32 = 0
-        sf_command(nil, countCommand, &count, Int32(MemoryLayout<Int32>.size))
+        guard sf_command(nil, countCommand, &count, Int32(MemoryLayout<Int32>.size)) == 0 else { return "unknown (0x\(String(value, radix: 16)))" }
         for index in 0..<count {
             var info = SF_FORMAT_INFO()
             info.format = index
-            sf_command(nil, entryCommand, &info, Int32(MemoryLayout<SF_FORMAT_INFO>.size))
+            guard sf_command(nil, entryCommand, &info, Int32(MemoryLayout<SF_FORMAT_INFO>.size)) == 0 else { continue }
             if info.format == value, let name = info.name { return String(cString: name) }
         }
         return "unknown (0x\(String(value, radix: 16)))"

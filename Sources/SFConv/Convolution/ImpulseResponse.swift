@@ -47,9 +47,9 @@ public enum ImpulseResponsePreparation {
         return AudioBuffer(channels: channels, sampleRate: ir.sampleRate)
     }
 
-    /// The IR reversed in time.
+    /// The IR (or a kernel) reversed in time: convolving with it is correlating with the original.
     public static func reversed(_ ir: AudioBuffer) -> AudioBuffer {
-        KernelPreparation.reversed(ir)
+        AudioBuffer(channels: ir.channels.map { Array($0.reversed()) }, sampleRate: ir.sampleRate)
     }
 
     /// The IR multiplied by `gain`.

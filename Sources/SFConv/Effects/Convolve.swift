@@ -59,7 +59,7 @@ public struct ConvolveEffect: EffectSpec {
     public func bind(_ context: BindContext) throws -> BoundEffect {
         let path = try context.resolve(kernel, key: "kernel")
         let loaded = try context.files.load(path, rate: context.sampleRate, resample: context.resample, diagnostics: context.diagnostics)
-        let kernel = correlate ? KernelPreparation.reversed(loaded) : loaded
+        let kernel = correlate ? ImpulseResponsePreparation.reversed(loaded) : loaded
         let k = kernel.frameCount, mode = self.mode, inputPath = context.inputPath, modeName = context.name("mode")
         if mode == .valid, let n = context.inputFrameCount, k > n {
             throw SFConvError.validNeedsShorterKernel(modeName, kernel: k, input: n, path: inputPath)

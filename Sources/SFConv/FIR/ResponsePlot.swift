@@ -14,79 +14,12 @@ public enum ResponsePlot {
         let lowest = min(10, nyquist / 1000)
         let frequencies = (0..<600).map { lowest * pow(nyquist / lowest, Double($0) / 599) }
         let (magnitudes, delays) = try sampledResponse(design.coefficients, at: frequencies, rate: design.rate)
-        let decibels = magnitudes.map { 20 * log10(max($0, 1e-12)) }
-
-        var bottomDB: Double, topDB: Double, step: Double
-        if design.type == .eq {
-            // An EQ curve is a few dB either way: scale to it, in steps of 3 dB.
-            step = 3
-            bottomDB = (((decibels.min() ?? 0) - 3) / step).rounded(.down) * step
-            topDB = (((decibels.max() ?? 0) + 3) / step).rounded(.up) * step
-        } else {
-            let floor = -((design.attenuation ?? 100) + 20).rounded(.up)
-            bottomDB = (floor / 20).rounded(.down) * 20
-            topDB = max(10, ((decibels.max() ?? 0) / 10).rounded(.up) * 10 + 10)
-            step = topDB - bottomDB > 100 ? 20 : 10
-        }
-        let maxDelay = max(1, Double(design.taps - 1))
-
-        func x(_ f: Double) -> Double { left + (width - left - right) * log(f / lowest) / log(nyquist / lowest) }
-        func yMagnitude(_ db: Double) -> Double { magnitudeTop + magnitudeHeight * (topDB - min(max(db, bottomDB), topDB)) / (topDB - bottomDB) }
-        func yDelay(_ d: Double) -> Double { delayTop + delayHeight * (1 - min(max(d, 0), maxDelay) / maxDelay) }
-
+        let drawing = ResponseDrawing(design: design, lowest: lowest, decibels: magnitudes.map { 20 * log10(max($0, 1e-12)) })
         var svg = SVG(width: width, height: height)
         svg.text(width / 2, 28, title(design), size: 16, anchor: "middle", weight: "bold")
-        // Frames and grids.
-        for (top, panelHeight) in [(magnitudeTop, magnitudeHeight), (delayTop, delayHeight)] {
-            svg.rect(left, top, width - left - right, panelHeight)
-            for tick in frequencyTicks(from: lowest, to: nyquist) {
-                svg.line(x(tick), top, x(tick), top + panelHeight, stroke: "#ddd")
-            }
-        }
-        for tick in frequencyTicks(from: lowest, to: nyquist) {
-            svg.text(x(tick), delayTop + delayHeight + 18, hertzLabel(tick), size: 11, anchor: "middle")
-        }
-        svg.text(left + (width - left - right) / 2, height - 12, "frequency (Hz, log scale)", size: 13, anchor: "middle")
-        for db in stride(from: bottomDB, through: topDB, by: step) {
-            svg.line(left, yMagnitude(db), width - right, yMagnitude(db), stroke: "#ddd")
-            svg.text(left - 6, yMagnitude(db) + 4, String(Int(db)), size: 11, anchor: "end")
-        }
-        svg.text(18, magnitudeTop + magnitudeHeight / 2, "magnitude (dB)", size: 13, anchor: "middle", rotate: true)
-        for fraction in [0.0, 0.5, 1.0] {
-            let d = maxDelay * fraction
-            svg.text(left - 6, yDelay(d) + 4, String(format: "%g", (d * 10).rounded() / 10), size: 11, anchor: "end")
-        }
-        svg.text(18, delayTop + delayHeight / 2, "group delay (samples)", size: 13, anchor: "middle", rotate: true)
-
-        // The specification.
-        for cutoff in design.cutoffs ?? [] where cutoff > lowest {
-            svg.line(x(cutoff), magnitudeTop, x(cutoff), magnitudeTop + magnitudeHeight, stroke: "#c0392b", dash: "6,4")
-            svg.text(x(cutoff) + 4, magnitudeTop + 14, "\(hertzLabel(cutoff)) Hz", size: 11, fill: "#c0392b")
-        }
-        if design.cutoffs != nil {
-            svg.line(left, yMagnitude(-6), width - right, yMagnitude(-6), stroke: "#c0392b", dash: "2,3")
-            svg.text(width - right - 4, yMagnitude(-6) - 4, "−6 dB at the cutoff", size: 11, anchor: "end", fill: "#c0392b")
-        }
-        if let attenuation = design.attenuation {
-            svg.line(left, yMagnitude(-attenuation), width - right, yMagnitude(-attenuation), stroke: "#8e44ad", dash: "6,4")
-            svg.text(width - right - 4, yMagnitude(-attenuation) - 4, "stopband −\(Numbers.format(attenuation)) dB", size: 11, anchor: "end", fill: "#8e44ad")
-        }
-        for point in design.points ?? [] where point[0] > lowest {
-            svg.circle(x(point[0]), yMagnitude(point[1]), 4, fill: "#c0392b")
-        }
-        // The response.
-        svg.polyline(zip(frequencies, decibels).map { (x($0), yMagnitude($1)) }, stroke: "#1f5fa8")
-        let peak = magnitudes.max() ?? 1
-        var segment: [(Double, Double)] = []
-        for (i, f) in frequencies.enumerated() {
-            if magnitudes[i] > 1e-3 * peak {
-                segment.append((x(f), yDelay(delays[i])))
-            } else if !segment.isEmpty {
-                svg.polyline(segment, stroke: "#27ae60")
-                segment = []
-            }
-        }
-        if !segment.isEmpty { svg.polyline(segment, stroke: "#27ae60") }
+        drawing.drawAxes(&svg)
+        drawing.drawSpecification(&svg)
+        drawing.drawResponse(&svg, frequencies: frequencies, magnitudes: magnitudes, delays: delays)
         return svg.document
     }
 
@@ -183,5 +116,100 @@ struct SVG {
         let escaped = content.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
         let transform = rotate ? " transform=\"rotate(-90 \(n(x)) \(n(y)))\"" : ""
         body += "<text x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(n(size))\" text-anchor=\"\(anchor)\" font-weight=\"\(weight)\" fill=\"\(fill)\"\(transform)>\(escaped)</text>\n"
+    }
+}
+
+/// The scales of one response plot and the drawing of its parts.
+private struct ResponseDrawing {
+    let design: FilterDesign
+    let lowest: Double
+    let decibels: [Double]
+    let nyquist: Double
+    let bottomDB: Double, topDB: Double, step: Double
+    let maxDelay: Double
+
+    typealias Plot = ResponsePlot
+
+    init(design: FilterDesign, lowest: Double, decibels: [Double]) {
+        self.design = design
+        self.lowest = lowest
+        self.decibels = decibels
+        nyquist = design.rate / 2
+        if design.type == .eq {
+            // An EQ curve is a few dB either way: scale to it, in steps of 3 dB.
+            step = 3
+            bottomDB = (((decibels.min() ?? 0) - 3) / step).rounded(.down) * step
+            topDB = (((decibels.max() ?? 0) + 3) / step).rounded(.up) * step
+        } else {
+            let floor = -((design.attenuation ?? 100) + 20).rounded(.up)
+            bottomDB = (floor / 20).rounded(.down) * 20
+            topDB = max(10, ((decibels.max() ?? 0) / 10).rounded(.up) * 10 + 10)
+            step = topDB - bottomDB > 100 ? 20 : 10
+        }
+        maxDelay = max(1, Double(design.taps - 1))
+    }
+
+    func x(_ f: Double) -> Double { Plot.left + (Plot.width - Plot.left - Plot.right) * log(f / lowest) / log(nyquist / lowest) }
+    func yMagnitude(_ db: Double) -> Double { Plot.magnitudeTop + Plot.magnitudeHeight * (topDB - min(max(db, bottomDB), topDB)) / (topDB - bottomDB) }
+    func yDelay(_ d: Double) -> Double { Plot.delayTop + Plot.delayHeight * (1 - min(max(d, 0), maxDelay) / maxDelay) }
+
+    /// Frames, grids, ticks and axis labels.
+    func drawAxes(_ svg: inout SVG) {
+        let (left, right, width) = (Plot.left, Plot.right, Plot.width)
+        let ticks = Plot.frequencyTicks(from: lowest, to: nyquist)
+        for (top, panelHeight) in [(Plot.magnitudeTop, Plot.magnitudeHeight), (Plot.delayTop, Plot.delayHeight)] {
+            svg.rect(left, top, width - left - right, panelHeight)
+            for tick in ticks { svg.line(x(tick), top, x(tick), top + panelHeight, stroke: "#ddd") }
+        }
+        for tick in ticks {
+            svg.text(x(tick), Plot.delayTop + Plot.delayHeight + 18, Plot.hertzLabel(tick), size: 11, anchor: "middle")
+        }
+        svg.text(left + (width - left - right) / 2, Plot.height - 12, "frequency (Hz, log scale)", size: 13, anchor: "middle")
+        for db in stride(from: bottomDB, through: topDB, by: step) {
+            svg.line(left, yMagnitude(db), width - right, yMagnitude(db), stroke: "#ddd")
+            svg.text(left - 6, yMagnitude(db) + 4, Numbers.format(db), size: 11, anchor: "end")
+        }
+        svg.text(18, Plot.magnitudeTop + Plot.magnitudeHeight / 2, "magnitude (dB)", size: 13, anchor: "middle", rotate: true)
+        for fraction in [0.0, 0.5, 1.0] {
+            let d = maxDelay * fraction
+            svg.text(left - 6, yDelay(d) + 4, String(format: "%g", (d * 10).rounded() / 10), size: 11, anchor: "end")
+        }
+        svg.text(18, Plot.delayTop + Plot.delayHeight / 2, "group delay (samples)", size: 13, anchor: "middle", rotate: true)
+    }
+
+    /// The cutoffs, the −6 dB line, the stopband line and the EQ points.
+    func drawSpecification(_ svg: inout SVG) {
+        let (left, right, width) = (Plot.left, Plot.right, Plot.width)
+        for cutoff in design.cutoffs ?? [] where cutoff > lowest {
+            svg.line(x(cutoff), Plot.magnitudeTop, x(cutoff), Plot.magnitudeTop + Plot.magnitudeHeight, stroke: "#c0392b", dash: "6,4")
+            svg.text(x(cutoff) + 4, Plot.magnitudeTop + 14, "\(Plot.hertzLabel(cutoff)) Hz", size: 11, fill: "#c0392b")
+        }
+        if design.cutoffs != nil {
+            svg.line(left, yMagnitude(-6), width - right, yMagnitude(-6), stroke: "#c0392b", dash: "2,3")
+            svg.text(width - right - 4, yMagnitude(-6) - 4, "−6 dB at the cutoff", size: 11, anchor: "end", fill: "#c0392b")
+        }
+        if let attenuation = design.attenuation {
+            svg.line(left, yMagnitude(-attenuation), width - right, yMagnitude(-attenuation), stroke: "#8e44ad", dash: "6,4")
+            svg.text(width - right - 4, yMagnitude(-attenuation) - 4, "stopband −\(Numbers.format(attenuation)) dB", size: 11, anchor: "end", fill: "#8e44ad")
+        }
+        for point in design.points ?? [] where point[0] > lowest {
+            svg.circle(x(point[0]), yMagnitude(point[1]), 4, fill: "#c0392b")
+        }
+    }
+
+    /// The magnitude curve, and the group delay where the magnitude is within 60 dB of its peak.
+    func drawResponse(_ svg: inout SVG, frequencies: [Double], magnitudes: [Double], delays: [Double]) {
+        svg.polyline(zip(frequencies, decibels).map { (x($0), yMagnitude($1)) }, stroke: "#1f5fa8")
+        let peak = magnitudes.max() ?? 1
+        var segment: [(Double, Double)] = []
+        for (i, f) in frequencies.enumerated() {
+            if magnitudes[i] > 1e-3 * peak {
+                segment.append((x(f), yDelay(delays[i])))
+            } else if !segment.isEmpty {
+                svg.polyline(segment, stroke: "#27ae60")
+                segment = []
+            }
+        }
+        if !segment.isEmpty { svg.polyline(segment, stroke: "#27ae60") }
     }
 }

@@ -62,7 +62,7 @@ public final class ChainFiles: AudioFiles, @unchecked Sendable {
                 throw SFConvError("kernel is at \(kernel.sampleRate) Hz but the input is at \(rate) Hz (resampling is off)", path: path)
             }
             let original = kernel.frameCount
-            kernel = try KernelPreparation.resampled(kernel, to: rate)
+            kernel = try Resampler.resampled(kernel, to: rate)
             diagnostics.note("resampled the kernel from \(reader.sampleRate) Hz to \(rate) Hz (\(original) → \(kernel.frameCount) frames) (\(path))")
         }
         return kernel

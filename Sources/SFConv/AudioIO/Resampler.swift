@@ -1,13 +1,8 @@
 import CSoxr
 import Foundation
 
-/// Small pure steps that turn a kernel file's samples into what the convolver uses.
-public enum KernelPreparation {
-    /// The kernel reversed in time: convolving with it is correlating with the original.
-    public static func reversed(_ kernel: AudioBuffer) -> AudioBuffer {
-        AudioBuffer(channels: kernel.channels.map { Array($0.reversed()) }, sampleRate: kernel.sampleRate)
-    }
-
+/// Sample-rate conversion of kernels and impulse responses with libsoxr (the only soxr caller).
+public enum Resampler {
     /// The kernel resampled to `rate` Hz with libsoxr at very high quality, keeping its amplitude as a
     /// signal (a resampled impulse keeps its height, not its sum).
     public static func resampled(_ kernel: AudioBuffer, to rate: Int) throws -> AudioBuffer {
