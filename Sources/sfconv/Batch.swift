@@ -43,7 +43,7 @@ struct Batch: ParsableCommand {
     @Option(help: ArgumentHelp("A folder of impulse responses for reverb augmentation.", valueName: "dir")) var impulseDir: String?
     @Flag(help: "Give each file a reverb through an impulse response drawn from --impulse-dir.") var randomImpulse = false
     @Option(help: "Seed for the impulse and wet-level draws.") var seed: UInt64 = 0
-    @Option(help: ArgumentHelp("Range of the drawn wet gain, linear (0.1:0.5) or in dB (-20dB:-6dB).", valueName: "low:high")) var wetRange: String = "0.1:0.5"
+    @Option(help: ArgumentHelp("Range of the drawn wet gain, linear or in dB (-20dB:-6dB); default 0.1:0.5.", valueName: "low:high")) var wetRange: String?
     @Flag(help: "No TPDF dither on 16-bit and 8-bit output.") var noDither = false
     @OptionGroup var outputOptions: OutputOptionGroup
     @OptionGroup var processing: ProcessingOptionGroup
@@ -55,11 +55,30 @@ struct Batch: ParsableCommand {
             throw ValidationError("give --preset, --chain, or --impulse-dir with --random-impulse")
         }
         if chainOptions.preset != nil && chainOptions.chain != nil { throw ValidationError("give one of --preset and --chain") }
+        if wetRange != nil && !randomImpulse { throw ValidationError("--wet-range applies only with --random-impulse") }
+        if shardCount != nil && shard != "auto" { throw ValidationError("--shard-count applies only with --shard auto") }
+        if outputFolder.isEmpty { throw ValidationError("OUT_DIR is empty; name a folder") }
+    }
+
+    /// Refuses, before any work, an output folder that is the input folder or a file, and a report
+    /// that would replace a file (unless --force, or --skip-existing resuming a batch).
+    func checkDestinations() throws {
+        let input = URL(fileURLWithPath: inputFolder).standardizedFileURL.resolvingSymlinksInPath().path
+        let output = URL(fileURLWithPath: outputFolder).standardizedFileURL.resolvingSymlinksInPath().path
+        if input == output { throw SFConvError("OUT_DIR is IN_DIR: the outputs would replace the inputs; choose another folder", path: outputFolder) }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: outputFolder, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw SFConvError("OUT_DIR is a file, not a folder", path: outputFolder)
+        }
+        if let report {
+            try SoundFileWriter.checkDestination(report, overwrite: outputOptions.force || skipExisting)
+        }
     }
 
     func run() throws {
         let chain = try chainOptions.load()
         try PartitionPlan.checkBlockSize(processing.blockSize)
+        try checkDestinations()
         // A format from the command line or the preset gives every output that container's extension.
         var (jobs, nonAudio) = try BatchPlan.discover(inputFolder: inputFolder, outputFolder: outputFolder, recursive: recursive,
                                                       include: include, exclude: exclude,
@@ -74,7 +93,7 @@ struct Batch: ParsableCommand {
         var request = BatchRequest(jobs: jobs)
         request.chain = chain
         if let impulseDir {
-            request.augmentation = try ReverbAugmentation(impulseFolder: impulseDir, seed: seed, wetRange: try ReverbAugmentation.parseRange(wetRange))
+            request.augmentation = try ReverbAugmentation(impulseFolder: impulseDir, seed: seed, wetRange: try ReverbAugmentation.parseRange(wetRange ?? "0.1:0.5"))
         }
         request.output = outputOptions.options
         request.dither = !noDither

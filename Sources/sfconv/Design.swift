@@ -21,6 +21,11 @@ struct FilterOptionGroup: ParsableArguments {
     var points: String?
     @Flag(help: "Convert to minimum phase (cepstral method): energy first, little delay.") var minimumPhase = false
 
+    /// Whether any filter option was given.
+    var isGiven: Bool {
+        [cutoff, low, high, taps, window, beta, transition, attenuation, points].contains { $0 != nil } || minimumPhase
+    }
+
     /// The filter effect of `type` with these options (and `keepDelay`).
     func effect(_ type: FilterType, keepDelay: Bool = false) -> CommandLineEffect {
         var effect = CommandLineEffect(type.rawValue)
@@ -87,9 +92,14 @@ struct Design: ParsableCommand {
         }
         if print && json { throw ValidationError("--print and --json both write to standard output; choose one") }
         guard rate.isFinite, rate >= 1, rate <= 10_000_000 else { throw ValidationError("--rate must be from 1 to 10000000 Hz, not \(rate)") }
+        if output != nil && rate != rate.rounded() { throw ValidationError("-o writes a file at a whole sample rate; --rate \(rate) is not one") }
+        if let output, output == plot { throw ValidationError("-o and --plot name the same file") }
+        if preset != nil && filter.isGiven { throw ValidationError("--preset designs the preset's filter; give filter options or --preset, not both") }
     }
 
     func run() throws {
+        // Every destination is checked before the design, which may take a while.
+        for path in [output, plot].compactMap({ $0 }) { try SoundFileWriter.checkDestination(path, overwrite: force) }
         let entry = try filterEntry()
         guard let effect = entry.spec as? FilterEffect else {
             throw SFConvError("design --preset needs a preset of one filter effect, not \(entry.spec.kindName)")

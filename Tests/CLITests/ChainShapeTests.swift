@@ -3,6 +3,9 @@ import SFConv
 import SFConvTestSupport
 import Testing
 
+/// 840 dB of gain: beyond what a float can hold.
+private let loudChain = Array(repeating: "gain:db=60", count: 14).joined(separator: ",")
+
 /// Behaviour that follows from every command being a chain of declared effects: one range check
 /// and message per value wherever it is written, one output-format merge, one render path.
 @Suite struct ChainShapeTests {
@@ -48,6 +51,53 @@ import Testing
     func formerTrapsAreErrors(arguments: [String], fragment: String) throws {
         let before = folder.contents()
         expectCleanFailure(try sfconv(arguments, in: folder), fragment, before: before)
+    }
+
+    /// Found by an adversarial run of the redesign: each wrote non-finite audio, an empty file, or
+    /// a file it should not have, with exit 0.
+    @Test(arguments: [
+        (["filter", "in.wav", "o.wav", "eq", "--points", "100:1e308"], "outside -120 to 60 dB"),
+        (["filter", "in.wav", "o.wav", "lowpass", "--cutoff", "1e-320"], "non-finite taps"),
+        (["apply", "stereo.wav", "o.wav", "--chain", "channels:matrix=1e39/1"], "key 'matrix'"),
+        (["apply", "in.wav", "o.wav", "--chain", "trim:start=2"], "no audio to write"),
+        (["apply", "in.wav", "o.wav", "--chain", "trim:start=2:end=1"], "must come after 'start'"),
+        (["apply", "in.wav", "o.wav", "--chain", loudChain], "infinite sample"),
+        (["design", "lowpass", "--cutoff", "2000", "-o", "k.wav", "--plot", "k.wav"], "same file"),
+        (["design", "lowpass", "--cutoff", "2000", "-o", "k.wav", "--plot", "in.wav"], "output file exists"),
+        (["design", "--preset", "lowpass-8k", "--cutoff", "100", "--print"], "not both"),
+        (["reverb", "in.wav", "three.wav", "o.wav"], "not 3 channels"),
+        (["batch", ".", ".", "--chain", "gain:db=0"], "OUT_DIR is IN_DIR"),
+        (["batch", ".", "in.wav", "--chain", "gain:db=0"], "OUT_DIR is a file"),
+        (["batch", ".", "out", "--chain", "gain:db=0", "--report", "in.wav"], "output file exists"),
+        (["batch", ".", "out", "--chain", "gain:db=0", "--wet-range", "0.1:0.2"], "only with --random-impulse"),
+    ])
+    func refusedWithoutWritingAnything(arguments: [String], fragment: String) throws {
+        try writeAudio([[1], [0.5], [0.2]], to: folder.file("three.wav"))
+        let before = folder.contents()
+        expectCleanFailure(try sfconv(arguments, in: folder), fragment, before: before)
+    }
+
+    @Test func batchRefusesTwoInputsForOneOutput() throws {
+        try FileManager.default.createDirectory(atPath: folder.file("corpus"), withIntermediateDirectories: true)
+        #expect(try sfconv("convolve", folder.file("in.wav"), folder.file("ir.wav"), folder.file("corpus/x.wav")).status == 0)
+        #expect(try sfconv("convolve", folder.file("in.wav"), folder.file("ir.wav"), folder.file("corpus/x.flac")).status == 0)
+        let result = try sfconv("batch", folder.file("corpus"), folder.file("out"), "--chain", "gain:db=0", "--format", "flac")
+        #expect(result.status == 1 && result.standardError.contains("x.flac and x.wav would both be written to"), "\(result.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: folder.file("out/x.flac")))
+    }
+
+    @Test func presetsWithHostileShapesAreRefusedCleanly() throws {
+        let deep = try preset("deep.toml", String(repeating: "a.", count: 30000) + "a = 1\n")
+        let check = try sfconv("presets", "check", deep)
+        #expect(check.status == 1 && check.errorLines == ["error: \(deep):1: a key of more than 64 dotted parts"], "\(check.standardError)")
+        let crlf = try preset("crlf.toml", "[[effect]]\r\ntype = \"gain\"\r\ndb = \"loud\"\r\n")
+        #expect(try sfconv("presets", "check", crlf).errorLines.first?.contains("crlf.toml:3: effect[1].db") == true)
+        let pair = try preset("pair.toml", "[output]\nformat = \"flac\"\nsubtype = \"float\"\n[[effect]]\ntype = \"gain\"\ndb = 1\n")
+        #expect(try sfconv("presets", "check", pair).errorLines.first?.contains("pair.toml:3: output.subtype: flac cannot store float samples") == true)
+        // The extension outranks the preset: a pcm16 preset writes its MP3 without complaint.
+        let pcm16 = try preset("p16.toml", "[output]\nsubtype = \"pcm16\"\n[[effect]]\ntype = \"gain\"\ndb = -1\n")
+        let mp3 = try sfconv("apply", folder.file("in.wav"), folder.file("o.mp3"), "--preset", pcm16)
+        #expect(mp3.status == 0, "\(mp3.standardError)")
     }
 
     @Test func presetValuesThatTrappedAreErrorsAndDoNotBreakTheLibrary() throws {

@@ -22,9 +22,12 @@ public struct TemporaryFolder {
 
 /// Writes planar channels as a file (float WAV unless the path or subtype says otherwise).
 public func writeAudio(_ channels: [[Float]], rate: Int = 48000, to path: String, subtype: SampleSubtype? = nil) throws {
+    // The writer itself, not the render path: tests write hostile files (NaN samples) too.
     let format = try OutputOptions(subtype: subtype).format(for: path, input: nil)
-    _ = try Render.buffer(AudioBuffer(channels: channels, sampleRate: rate), output: RenderOutput(path: path, format: format, overwrite: true, dither: false),
-                          label: "test", progress: { _, _ in nil })
+    let writer = try SoundFileWriter(path: path, format: format, channelCount: channels.count, sampleRate: rate, overwrite: true)
+    var samples = interleave(channels)
+    try samples.withUnsafeMutableBufferPointer { try writer.write($0.baseAddress!, frameCount: channels[0].count) }
+    try writer.commit()
 }
 
 /// Reads a whole file as planar channels.

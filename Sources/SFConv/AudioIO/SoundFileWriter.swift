@@ -154,7 +154,8 @@ public final class SoundFileWriter {
         return "\(clippedSampleCount) samples clipped \(figures) (\(reportedPath))"
     }
 
-    static func checkDestination(_ path: String, overwrite: Bool) throws {
+    /// An error unless `path` can be written: not a folder, not an existing file (unless `overwrite`), in a writable folder.
+    public static func checkDestination(_ path: String, overwrite: Bool) throws {
         var status = stat()
         if stat(path, &status) == 0 {
             if status.st_mode & S_IFMT == S_IFDIR {

@@ -125,6 +125,12 @@ public enum BatchPlan {
             }
             jobs.append(BatchJob(relativePath: relative, inputPath: root + "/" + relative, outputPath: outputRoot + "/" + outputRelative))
         }
+        // Two inputs (x.wav, x.flac) that one output container maps to the same file.
+        let byOutput = Dictionary(grouping: jobs, by: \.outputPath).filter { $0.value.count > 1 }
+        if let (output, clash) = byOutput.min(by: { $0.key < $1.key }) {
+            throw SFConvError("\(clash.map(\.relativePath).joined(separator: " and ")) would both be written to \(output); "
+                + "keep their containers or exclude one (\(byOutput.count) such clash\(byOutput.count == 1 ? "" : "es"))", path: inputFolder)
+        }
         return (jobs, skipped)
     }
 

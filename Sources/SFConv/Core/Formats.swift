@@ -19,6 +19,9 @@ public enum Container: String, CaseIterable, Sendable {
         }
     }
 
+    /// Whether the container can hold samples of `subtype` (lossy containers have no choice).
+    public func canStore(_ subtype: SampleSubtype) -> Bool { writableSubtypes.contains(subtype) }
+
     /// The sample encodings a user may choose for this container, best first.
     var writableSubtypes: [SampleSubtype] {
         switch self {

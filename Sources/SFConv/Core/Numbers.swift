@@ -34,10 +34,10 @@ public enum Numbers {
         return String(format: "%.6g", value)
     }
 
-    /// Parses a plain number, rejecting NaN, infinities and trailing text.
+    /// Parses a plain decimal number, rejecting NaN, infinities, hexadecimal and trailing text.
     public static func parse(_ text: String) -> Double? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard let value = Double(trimmed), value.isFinite else { return nil }
+        guard !trimmed.lowercased().contains("x"), let value = Double(trimmed), value.isFinite else { return nil }
         return value
     }
 }

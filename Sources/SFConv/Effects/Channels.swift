@@ -27,7 +27,7 @@ public struct ChannelsEffect: EffectSpec {
         if let pick = reader.integer("pick") { return ChannelsEffect(.pick(pick)) }
         if let text = reader.text("matrix") {
             guard let rows = parseMatrix(text) else {
-                reader.problem("matrix", "expected rows of numbers separated by ';', each with one number per input channel (\"0.5 0.5; 1 0\"), found \"\(text)\"")
+                reader.problem("matrix", "expected rows of numbers from -100 to 100 separated by ';', each with one number per input channel (\"0.5 0.5; 1 0\"), found \"\(text)\"")
                 return ChannelsEffect(.mono)
             }
             return ChannelsEffect(.matrix(rows))
@@ -35,13 +35,16 @@ public struct ChannelsEffect: EffectSpec {
         return ChannelsEffect(reader.choice("to") == "stereo" ? .stereo : .mono)
     }
 
-    /// Rows separated by `;`, numbers by spaces (or `/`); every row the same length; nil otherwise.
+    /// The largest coefficient magnitude of a mix matrix (+40 dB).
+    static let maximumCoefficient = 100.0
+
+    /// Rows separated by `;`, numbers by spaces (or `/`), each within ±100; every row the same length; nil otherwise.
     static func parseMatrix(_ text: String) -> [[Double]]? {
         let rows = text.split(separator: ";").map { row in
             row.split(whereSeparator: { $0 == " " || $0 == "/" || $0 == "\t" }).map { Numbers.parse(String($0)) }
         }
         guard !rows.isEmpty, rows.count <= 1024, let width = rows.first?.count, width > 0,
-              rows.allSatisfy({ $0.count == width && $0.allSatisfy { $0 != nil } }) else { return nil }
+              rows.allSatisfy({ $0.count == width && $0.allSatisfy { $0.map { abs($0) <= maximumCoefficient } ?? false } }) else { return nil }
         return rows.map { $0.map { $0! } }
     }
 

@@ -49,6 +49,8 @@ public struct BoundEffect: Sendable {
     public var latency: Int
     /// Frames it adds after the input's end (its tail).
     public var tail: Int
+    /// The tail may end sooner (a reverb's `tail = auto`).
+    public var tailIsUpperBound = false
     /// A fresh processor for one file; nil for an effect that only changes a second pass.
     public let makeProcessor: (@Sendable () -> AudioProcessor)?
     public var finalPass: FinalPass?

@@ -78,7 +78,13 @@ public struct FilterEffect: EffectSpec {
         }
         if declared.contains("points"), let points = reader.text("points") {
             spec.points = points
-            do { _ = try FIRDesign.parsePoints(points) } catch let error as SFConvError { reader.problem("points", error.message) } catch {}
+            do {
+                for point in try FIRDesign.parsePoints(points) where !(-120...60).contains(point.decibels) {
+                    reader.problem("points", "\(Numbers.format(point.decibels)) dB at \(Numbers.format(point.frequency)) Hz is outside -120 to 60 dB")
+                }
+            } catch let error as SFConvError {
+                reader.problem("points", error.message)
+            } catch {}
         }
         if let taps = spec.taps, taps % 2 == 0, [.highpass, .bandstop, .ramp].contains(type) {
             let why = type == .ramp ? "the ramp filter" : "a \(type.rawValue) passes half the rate and"
@@ -118,11 +124,23 @@ public struct FilterEffect: EffectSpec {
         if let points = spec.points, let high = try? FIRDesign.parsePoints(points).first(where: { $0.frequency >= nyquist }) {
             throw EffectProblem("points", "\(Numbers.format(high.frequency)) Hz must be below half the rate (\(Numbers.format(nyquist)) Hz)")
         }
-        do {
-            return try spec.design()
-        } catch let error as SFConvError {
-            throw EffectProblem(spec.transition != nil ? "transition" : nil, error.message)
+        if let transition = spec.transition, let attenuation = spec.attenuation {
+            do {
+                _ = try FIRDesign.kaiserOrder(attenuation: attenuation, transition: transition, rate: rate)
+            } catch let error as SFConvError {
+                throw EffectProblem("transition", error.message)
+            }
         }
+        let design: FilterDesign
+        do {
+            design = try spec.design()
+        } catch let error as SFConvError {
+            throw EffectProblem(nil, error.message)
+        }
+        guard design.coefficients.allSatisfy(\.isFinite) else {
+            throw EffectProblem(nil, "the design has non-finite taps: the specification is numerically impossible at \(Numbers.format(rate)) Hz")
+        }
+        return design
     }
 
     public func bind(_ context: BindContext) throws -> BoundEffect {

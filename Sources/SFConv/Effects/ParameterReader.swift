@@ -62,7 +62,12 @@ public struct ParameterReader {
     public mutating func number(_ key: String) -> Double? {
         guard let placed = raw(key) else { return nil }
         guard case .number(_, let unit, let lower, let upper, let lowerOpen) = declaration(key).kind else { preconditionFailure() }
-        guard let value = placed.value.number else {
+        // The value may carry its own unit: `30ms` where milliseconds are asked for.
+        var value = placed.value.number
+        if value == nil, !unit.isEmpty, case .text(let text) = placed.value, text.lowercased().hasSuffix(unit.lowercased()) {
+            value = Numbers.parse(String(text.dropLast(unit.count)))
+        }
+        guard let value else {
             mismatch(key, placed.value)
             return nil
         }
@@ -150,13 +155,16 @@ public struct ParameterReader {
         return value
     }
 
-    /// Text or a file name (non-empty).
+    /// Text or a file name (non-empty). Free text may be written as a number (`matrix=1`).
     public mutating func text(_ key: String) -> String? {
         guard let placed = raw(key) else { return nil }
-        guard case .text(let value) = placed.value, !value.isEmpty else {
-            mismatch(key, placed.value)
-            return nil
+        var value: String?
+        switch (placed.value, declaration(key).kind) {
+        case (.text(let text), _) where !text.isEmpty: value = text
+        case (.integer, .text), (.number, .text): value = placed.value.text
+        default: value = nil
         }
+        if value == nil { mismatch(key, placed.value) }
         return value
     }
 

@@ -77,7 +77,7 @@ public enum RawValue: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .number(let v): "the number \(Numbers.format(v))"
         case .integer(let v): "the integer \(v)"
-        case .text(let v): "the string \"\(v)\""
+        case .text(let v): "the string \"\(v.count > 60 ? v.prefix(60) + "…" : Substring(v))\""
         case .boolean(let v): "\(v)"
         case .other(let kind): kind
         }
@@ -142,7 +142,7 @@ public enum ValueKind: Sendable {
         switch self {
         case .number(let noun, let unit, let lower, let upper, let lowerOpen):
             let inUnit = unit.isEmpty ? "" : " in \(unit)"
-            return lowerOpen && upper >= 1e7 ? "\(noun)\(inUnit) above \(Numbers.format(lower))"
+            return upper >= 1e7 ? "\(noun)\(inUnit) \(lowerOpen ? "above" : "from") \(Numbers.format(lower))"
                 : "\(noun)\(inUnit) from \(Numbers.format(lower)) to \(Numbers.format(upper))"
         case .integer(let noun, let range): return "\(noun) from \(range.lowerBound) to \(range.upperBound)"
         case .gain(let maximum): return Gain.expected(maximum: maximum)
@@ -177,6 +177,7 @@ public struct ParameterDeclaration: Sendable {
 }
 
 extension ValueKind {
+    /// Frequencies above 0 Hz, up to 10 MHz (a design that underflows is refused when it is made).
     static func frequency(_ noun: String = "a frequency") -> ValueKind {
         .number(noun: noun, unit: "Hz", lower: 0, upper: 1e7, lowerOpen: true)
     }

@@ -90,7 +90,9 @@ public struct ReverbEffect: EffectSpec {
     public var kindName: String { "reverb" }
     public var files: [(key: String, name: String)] { [("impulse", impulse)] }
 
-    public var summary: String {
+    public var summary: String { summary(impulse: impulse) }
+
+    func summary(impulse: String) -> String {
         "reverb \(impulse): wet \(settings.wet), dry \(settings.dry), predelay \(Numbers.format(settings.predelay)) ms, "
             + "\(settings.normalization.rawValue) normalisation, tail \(settings.tail.rawValue)"
     }
@@ -100,9 +102,11 @@ public struct ReverbEffect: EffectSpec {
         let ir = try context.files.load(path, rate: context.sampleRate, resample: context.resample, diagnostics: context.diagnostics)
         let template = try self.template(ir: ir, impulsePath: path, context: context)
         let k = template.spectra.plan.kernelLength
-        return BoundEffect(summary: summary.replacingOccurrences(of: "reverb \(impulse)", with: "reverb through \(path)"),
-                           channels: (context.channelCount, template.routing.outputChannelCount), kernelLength: k,
-                           tail: k - 1, makeProcessor: template.makeProcessor)
+        var bound = BoundEffect(summary: summary(impulse: "through \(path)"),
+                                channels: (context.channelCount, template.routing.outputChannelCount), kernelLength: k,
+                                tail: k - 1, makeProcessor: template.makeProcessor)
+        bound.tailIsUpperBound = settings.tail == .auto
+        return bound
     }
 
     /// The reverb of `ir` (already at the input's rate) as one convolution. Reports the IR
@@ -111,6 +115,10 @@ public struct ReverbEffect: EffectSpec {
         // A mono input through a true-stereo IR: the input as both L and R, giving stereo.
         var ir = context.channelCount == 1 && original.channelCount == 4 ? ImpulseResponsePreparation.foldedForMonoInput(original) : original
         let rate = ir.sampleRate
+        guard [1, 2, 4, context.channelCount].contains(original.channelCount) else {
+            throw SFConvError("a reverb takes a mono, stereo, 4-channel true-stereo or \(context.channelCount)-channel impulse response, not \(original.channelCount) channels; use convolve for other routings",
+                              path: impulsePath)
+        }
         let routing = try ChannelRouting.resolve(inputChannels: context.channelCount, kernelChannels: ir.channelCount,
                                                  inputPath: context.inputPath, kernelPath: impulsePath)
         let fadeFrames = try context.frames(.seconds(ReverbSettings.fadeMilliseconds / 1000), key: nil)

@@ -17,7 +17,16 @@ public struct TrimEffect: EffectSpec {
                      .init("end", .time(maximumSeconds: 86_400), help: "Where it ends, from the input's start (default: its end).")]
     ) { reader in
         if !reader.has("start") && !reader.has("end") { reader.problem(nil, "trim needs 'start' or 'end' (a time such as 0.5 or 250ms)") }
-        return TrimEffect(start: reader.time("start") ?? .frames(0), end: reader.time("end"))
+        let effect = TrimEffect(start: reader.time("start") ?? .frames(0), end: reader.time("end"))
+        // Times in the same unit compare before any rate is known.
+        let endsFirst: Bool = switch (effect.start, effect.end) {
+        case (.seconds(let a), .seconds(let b)?): b <= a
+        case (.frames(let a), .frames(let b)?): b <= a
+        case (.frames(0), .seconds(0)?): true
+        default: false
+        }
+        if endsFirst { reader.problem("end", "must come after \(reader.name("start")) (\(effect.start)), not at \(effect.end!)") }
+        return effect
     }
 
     public var kindName: String { "trim" }

@@ -38,7 +38,9 @@ public struct OutputOptions: Sendable, Equatable {
         } else {
             throw SFConvError("output has no extension to tell its format; add one or use --format (\(known))", path: path)
         }
-        return try SoundFormat.forOutput(container: container, requested: subtype ?? preset.subtype, input: input, path: path)
+        // The preset's subtype ranks below the container OUT's name chose: it applies where it fits.
+        let presetSubtype = preset.subtype.flatMap { container.canStore($0) ? $0 : nil }
+        return try SoundFormat.forOutput(container: container, requested: subtype ?? presetSubtype, input: input, path: path)
     }
 
     /// Ogg holds Vorbis or Opus: either name fits either extension.

@@ -69,7 +69,8 @@ public enum Render {
                                     progress: progress("\(label) (pass 1 of 2)", expected))
         let peak = Double(pass.peak)
         let gain = peak > 0 ? pow(10, level / 20) / peak : 1
-        diagnostics.note(String(format: "normalised the output peak to %.2f dBFS (gain %+.2f dB)", level, 20 * log10(gain)))
+        diagnostics.note(peak > 0 ? String(format: "normalised the output peak to %.2f dBFS (gain %+.2f dB)", level, 20 * log10(gain))
+                                  : "the output is digital silence: nothing to normalise")
         let passReader = try SoundFileReader(path: passPath)
         let writer = try SoundFileWriter(path: output.path, format: output.format, channelCount: channels, sampleRate: rate,
                                          overwrite: output.overwrite, dither: output.dither)
@@ -133,6 +134,7 @@ public struct RenderRequest: Sendable {
     /// What `--dry-run` prints: the chain bound to the input, and the output's length.
     public func describe() throws -> String {
         let reader = try SoundFileReader(path: inputPath)
+        try SoundFileWriter.checkDestination(outputPath, overwrite: output.overwrite)
         let bound = try bind(to: reader, diagnostics: .silent)
         let rate = Double(reader.sampleRate)
         func seconds(_ frames: Int) -> String { String(format: "%.3f s", Double(frames) / rate) }
@@ -145,13 +147,14 @@ public struct RenderRequest: Sendable {
             if let k = effect.kernelLength { line += "; kernel \(k) taps" }
             if effect.latency < 0 { line += "; removes \(-effect.latency) frames of delay" }
             if effect.latency > 0 { line += "; adds \(effect.latency) frames (\(seconds(effect.latency))) of delay" }
-            if effect.tail > 0 { line += "; tail \(effect.tail) frames (\(seconds(effect.tail)))" }
+            if effect.tail > 0 { line += "; tail \(effect.tailIsUpperBound ? "up to " : "")\(effect.tail) frames (\(seconds(effect.tail)))" }
             lines.append(line)
             length = length.map(effect.outputLength(forInput:))
         }
         let format = try output.format(for: outputPath, preset: chain.outputPreferences, input: reader.format)
+        let upTo = bound.effects.contains(where: \.tailIsUpperBound) ? "up to " : ""
         lines.append("output: \(outputPath), \(format.containerName), \(format.subtypeName)"
-                     + (length.map { ", \($0) frames (\(seconds($0)))" } ?? ""))
+                     + (length.map { ", \(upTo)\($0) frames (\(seconds($0)))" } ?? ""))
         return lines.joined(separator: "\n")
     }
 }

@@ -18,7 +18,13 @@ enum Renderer {
         precondition((processor?.inputChannelCount ?? source.channelCount) == source.channelCount
             && (processor?.outputChannelCount ?? source.channelCount) == writer.channelCount)
         let output = BackgroundWriter(writer, capacityFrames: ioBlockFrames)
-        let sink: FrameSink = { frames, count in try output.write(frames, frameCount: count) }
+        let channels = writer.channelCount
+        var framesOut = 0
+        let sink: FrameSink = { frames, count in
+            try checkFinite(frames, count: count * channels, firstFrame: framesOut, channels: channels, path: writer.reportedPath)
+            try output.write(frames, frameCount: count)
+            framesOut += count
+        }
         var framesRead = 0
         do {
             let input = PrefetchingReader(source, blockFrames: ioBlockFrames)
@@ -38,6 +44,9 @@ enum Renderer {
             guard framesRead > 0 else { throw SFConvError("input has no audio frames", path: source.path) }
             try processor?.finish(next: sink)
             try output.drain()
+            guard framesOut > 0 else {
+                throw SFConvError("the chain left no audio to write (a trim past the input's end?)", path: writer.reportedPath)
+            }
             progress?.finish()
             try writer.commit()
             return framesRead
@@ -48,5 +57,13 @@ enum Renderer {
             progress?.finish()
             throw error
         }
+    }
+
+    /// An error at the first NaN or infinite sample a chain produced (the input was finite).
+    private static func checkFinite(_ samples: UnsafeMutablePointer<Float>, count: Int, firstFrame: Int, channels: Int, path: String) throws {
+        guard !SampleScan.allFinite(samples, count: count) else { return }
+        let index = (0..<count).first { !samples[$0].isFinite }!
+        throw SFConvError("the output has a \(samples[index].isNaN ? "NaN" : "infinite") sample at frame \(firstFrame + index / channels): "
+            + "a gain or filter in the chain is too large for the signal", path: path)
     }
 }

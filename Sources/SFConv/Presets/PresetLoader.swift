@@ -25,6 +25,11 @@ public enum PresetLoader {
         }
     }
 
+    /// The largest preset file read (presets are a few hundred bytes).
+    static let maximumSize = 1 << 20
+    /// The most dots in one key or table name (the TOML parser recurses once per part).
+    static let maximumKeyParts = 64
+
     public static func parse(_ text: String, path: String) throws -> EffectChain {
         let (chain, problems, _) = try read(text, path: path)
         try SFConvErrors.throwIfAny(problems)
@@ -51,8 +56,24 @@ public enum PresetLoader {
         }
     }
 
+    /// Refuses what would make the TOML parser run out of stack or memory: a huge file, or a key
+    /// of very many dotted parts.
+    private static func checkSize(_ text: String, path: String) throws {
+        guard text.utf8.count <= maximumSize else {
+            throw SFConvError("the preset is \(text.utf8.count) bytes; a preset may have at most \(maximumSize)", path: path)
+        }
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let key = line.prefix { $0 != "=" && $0 != "\"" && $0 != "'" && $0 != "#" }
+            if key.filter({ $0 == "." }).count > maximumKeyParts {
+                let location = ChainLocation(origin: .preset(path: path), line: index + 1, keyPath: "")
+                throw location.error("a key of more than \(maximumKeyParts) dotted parts")
+            }
+        }
+    }
+
     /// The chain, every problem found, and the files its effects name (with where each was written).
     private static func read(_ text: String, path: String) throws -> (EffectChain, [SFConvError], [(String, ChainLocation)]) {
+        try checkSize(text, path: path)
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -66,7 +87,7 @@ public enum PresetLoader {
                                 path: path)
         reader.readRoot(table, into: &chain)
         chain.entries = reader.readEffects(table)
-        if reader.problems.isEmpty { reader.problems = chain.orderProblems() }
+        if reader.problems.isEmpty || !chain.entries.isEmpty { reader.problems += chain.orderProblems() }
         return (chain, reader.problems, reader.fileReferences)
     }
 }
@@ -121,6 +142,10 @@ private struct PresetReader {
                 if chain.outputContainer == nil { report(keyPath, line: line, "expected one of \(Container.allCases.map(\.rawValue).joined(separator: ", ")), found \"\(value)\"") }
             }
         }
+        if let container = chain.outputContainer, let subtype = chain.outputSubtype, !container.canStore(subtype) {
+            report("output.subtype", line: lines.tableKey("output", "subtype"),
+                   "\(container.rawValue) cannot store \(subtype.rawValue) samples\(container.writableSubtypes.isEmpty ? "" : "; choose one of " + container.writableSubtypes.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     mutating func readEffects(_ table: TOMLTable) -> [ChainEntry] {
@@ -156,7 +181,7 @@ private struct PresetReader {
         var values: [String: PlacedValue] = [:]
         for key in effect.keys where key != "type" {
             values[key] = PlacedValue(rawValue(effect[key]!), at: at("\(keyPath).\(key)", line: lines.effectKey(index, key)))
-            if case .file? = EffectRegistry.kind(named: type)?.parameter(key)?.kind, case .text(let name)? = values[key]?.value {
+            if case .file? = EffectRegistry.kind(named: type)?.parameter(key)?.kind, case .text(let name)? = values[key]?.value, !name.isEmpty {
                 fileReferences.append((name, values[key]!.location))
             }
         }
@@ -198,7 +223,7 @@ private struct LineIndex {
     let tableHeaders: [String: Int]
 
     init(_ text: String) {
-        lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         var effects: [Int] = [], tables: [String: Int] = [:]
         for (i, line) in lines.enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
