@@ -28,9 +28,9 @@ struct Info: ParsableCommand {
         var failed = false
         for path in files {
             do {
-                let total = (try? SoundFileReader(path: path))?.declaredFrameCount
-                let progress = ProgressBar(label: URL(fileURLWithPath: path).lastPathComponent, total: total)
-                let info = try FileInfo.read(path: path, diagnostics: .standardError, progress: progress)
+                let info = try FileInfo.read(path: path, diagnostics: .standardError) { total in
+                    ProgressBar(label: URL(fileURLWithPath: path).lastPathComponent, total: total)
+                }
                 infos.append(info)
                 if !json { print(Self.text(info)) }
             } catch let error as SFConvError {

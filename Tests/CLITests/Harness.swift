@@ -31,8 +31,14 @@ func sfconv(_ arguments: String..., in folder: TemporaryFolder? = nil) throws ->
 }
 
 func sfconv(_ arguments: [String], in folder: TemporaryFolder? = nil, environment overrides: [String: String] = [:]) throws -> RunResult {
+    try runProcess(sfconvBinary, arguments, in: folder, environment: overrides)
+}
+
+/// Runs `executable` with `arguments`, waiting for it to end, its output captured.
+func runProcess(_ executable: String, _ arguments: [String], in folder: TemporaryFolder? = nil,
+                environment overrides: [String: String] = [:]) throws -> RunResult {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: sfconvBinary)
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder.path) }
     var environment = ProcessInfo.processInfo.environment

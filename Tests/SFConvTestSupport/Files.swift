@@ -24,7 +24,8 @@ public struct TemporaryFolder {
 public func writeAudio(_ channels: [[Float]], rate: Int = 48000, to path: String, subtype: SampleSubtype? = nil) throws {
     // The writer itself, not the render path: tests write hostile files (NaN samples) too.
     let format = try OutputOptions(subtype: subtype).format(for: path, input: nil)
-    let writer = try SoundFileWriter(path: path, format: format, channelCount: channels.count, sampleRate: rate, overwrite: true)
+    let writer = try SoundFileWriter(path: path, format: format, channelCount: channels.count, sampleRate: rate, overwrite: true,
+                                     acceptsNonFinite: true)
     var samples = interleave(channels)
     try samples.withUnsafeMutableBufferPointer { try writer.write($0.baseAddress!, frameCount: channels[0].count) }
     try writer.commit()

@@ -4,8 +4,10 @@ import Foundation
 /// Reads an audio file block by block through libsndfile, as interleaved 32-bit floats.
 ///
 /// Owns its `SNDFILE*`. Float files are checked for NaN and infinity as they are read. When the
-/// file ends before the frame count its header declares, ``finish(diagnostics:)`` warns.
+/// file ends before the frame count its header declares, ``finish(diagnostics:)`` warns. `-` reads
+/// standard input; it and other pipes are spooled to a temporary file first (``InputSpool``).
 public final class SoundFileReader {
+    /// What messages name: the path given, or "standard input".
     public let path: String
     public let channelCount: Int
     public let sampleRate: Int
@@ -17,14 +19,34 @@ public final class SoundFileReader {
     private let handle: OpaquePointer
     private let frameCountIsExact: Bool
     private var reachedEnd = false
+    /// The spooled copy of a pipe, removed with the reader.
+    private let spool: String?
 
-    public init(path: String) throws {
-        try Self.checkReadable(path)
+    /// The lowest and highest sample rates accepted (a header outside them is damaged or hostile).
+    public static let rateRange = 100...1_536_000
+    /// The most channels accepted.
+    public static let maximumChannelCount = 256
+
+    public init(path given: String) throws {
+        let (path, spool) = try InputSpool.regularFile(for: given)
+        let name = InputSpool.displayName(given)
+        func removeSpool() {
+            if let spool { unlink(spool); TemporaryFiles.unregister(spool) }
+        }
+        do {
+            try Self.checkReadable(path, name: name)
+        } catch {
+            removeSpool()
+            throw error
+        }
         var info = SF_INFO()
         guard let handle = sf_open(path, Int32(SFM_READ), &info) else {
-            throw SFConvError("cannot read as audio: \(Self.libraryMessage(nil))", path: path)
+            let reason = Self.libraryMessage(nil)
+            removeSpool()
+            throw SFConvError("cannot read as audio: \(reason)", path: name)
         }
-        self.path = path
+        self.path = name
+        self.spool = spool
         self.handle = handle
         channelCount = Int(info.channels)
         sampleRate = Int(info.samplerate)
@@ -34,13 +56,21 @@ public final class SoundFileReader {
         let headerCount = major == Int32(SF_FORMAT_WAV) || major == Int32(SF_FORMAT_AIFF) ? HeaderClaim.declaredFrames(path: path) : nil
         declaredFrameCount = max(headerCount ?? 0, libraryCount ?? 0) > 0 ? max(headerCount ?? 0, libraryCount ?? 0) : libraryCount
         frameCountIsExact = major != Int32(SF_FORMAT_MPEG) && major != Int32(SF_FORMAT_OGG)
-        guard channelCount > 0, sampleRate > 0 else {
+        guard (1...Self.maximumChannelCount).contains(channelCount), Self.rateRange.contains(sampleRate) else {
             sf_close(handle)
-            throw SFConvError("file header is damaged: \(channelCount) channels at \(sampleRate) Hz", path: path)
+            removeSpool()
+            throw SFConvError("the header says \(channelCount) channels at \(sampleRate) Hz: sfconv reads 1 to \(Self.maximumChannelCount) channels "
+                + "at \(Self.rateRange.lowerBound) to \(Self.rateRange.upperBound) Hz (a damaged header?)", path: name)
         }
     }
 
-    deinit { sf_close(handle) }
+    deinit {
+        sf_close(handle)
+        if let spool {
+            unlink(spool)
+            TemporaryFiles.unregister(spool)
+        }
+    }
 
     /// Duration the header declares, in seconds.
     public var declaredDuration: Double? { declaredFrameCount.map { Double($0) / Double(sampleRate) } }
@@ -102,19 +132,19 @@ public final class SoundFileReader {
         }
     }
 
-    static func checkReadable(_ path: String) throws {
+    static func checkReadable(_ path: String, name: String) throws {
         var status = stat()
         guard stat(path, &status) == 0 else {
-            throw SFConvError(errno == ENOENT ? "no such file" : "cannot open: \(String(cString: strerror(errno)))", path: path)
+            throw SFConvError(errno == ENOENT ? "no such file" : "cannot open: \(String(cString: strerror(errno)))", path: name)
         }
         if status.st_mode & S_IFMT == S_IFDIR {
-            throw SFConvError("is a directory, not an audio file", path: path)
+            throw SFConvError("is a directory, not an audio file", path: name)
         }
         if status.st_mode & S_IFMT == S_IFREG && status.st_size == 0 {
-            throw SFConvError("file is empty (0 bytes)", path: path)
+            throw SFConvError("file is empty (0 bytes)", path: name)
         }
         guard access(path, R_OK) == 0 else {
-            throw SFConvError("cannot open: \(String(cString: strerror(errno)))", path: path)
+            throw SFConvError("cannot open: \(String(cString: strerror(errno)))", path: name)
         }
     }
 

@@ -20,8 +20,12 @@ public final class SoundFileWriter {
     /// The largest absolute sample value written, before any clamping.
     public private(set) var peak: Float = 0
 
-    private let temporaryPath: String
+    private let file: OutputFile
     private var handle: OpaquePointer?
+    private let overwrite: Bool
+    private let acceptsNonFinite: Bool
+    /// The most frames the container can hold (WAV, AIFF and AU sizes are 32-bit).
+    private let frameLimit: Int
     private let clamps: Bool
     /// The size of one quantisation step when dithering, else nil.
     private let ditherStep: Float?
@@ -34,9 +38,11 @@ public final class SoundFileWriter {
     ///   - sampleRate: in Hz.
     ///   - dither: add TPDF dither when the encoding has 16 bits or less (ignored otherwise).
     ///   - reportedPath: the file messages name, when `path` is a hidden intermediate of it.
+    ///   - acceptsNonFinite: write NaN and infinite samples instead of failing (hostile test files only).
     public init(path: String, format: SoundFormat, channelCount: Int, sampleRate: Int, overwrite: Bool, dither: Bool = false,
-                reportedPath: String? = nil) throws {
-        try Self.checkDestination(path, overwrite: overwrite)
+                reportedPath: String? = nil, acceptsNonFinite: Bool = false) throws {
+        self.acceptsNonFinite = acceptsNonFinite
+        if path != OutputFile.standardOutput { try Self.checkDestination(path, overwrite: overwrite) }
         var info = SF_INFO()
         info.channels = Int32(channelCount)
         info.samplerate = Int32(sampleRate)
@@ -44,15 +50,16 @@ public final class SoundFileWriter {
         guard sf_format_check(&info) != 0 else {
             throw SFConvError("cannot write \(format.containerName) with \(format.subtypeName) samples, \(channelCount) channels at \(sampleRate) Hz", path: path)
         }
-        temporaryPath = TemporaryFiles.hiddenPath(beside: path, tag: "tmp")
-        TemporaryFiles.register(temporaryPath)
-        guard let handle = sf_open(temporaryPath, Int32(SFM_WRITE), &info) else {
+        file = try OutputFile(target: path, reportedPath: reportedPath ?? path)
+        guard let handle = file.openForWriting(&info) else {
             let reason = SoundFileReader.libraryMessage(nil)
-            unlink(temporaryPath)
-            TemporaryFiles.unregister(temporaryPath)
+            file.discard()
             throw SFConvError("cannot create output: \(reason)", path: reportedPath ?? path)
         }
         self.handle = handle
+        self.overwrite = overwrite
+        let bytesPerFrame = max(1, (format.sampleSubtype?.bitDepth ?? 16) / 8 * channelCount)
+        frameLimit = [.wav, .aiff, .au].contains(format.container) ? (Int(UInt32.max) - (1 << 16)) / bytesPerFrame : Int.max
         self.path = path
         self.reportedPath = reportedPath ?? path
         self.format = format
@@ -76,19 +83,26 @@ public final class SoundFileWriter {
     /// Abandons the output: closes and removes the temporary file; the target is untouched.
     /// Called by `deinit`; call it yourself where the writer may outlive the failure.
     public func discard() {
-        guard let handle else { return }
-        sf_close(handle)
-        self.handle = nil
-        unlink(temporaryPath)
-        TemporaryFiles.unregister(temporaryPath)
+        if let handle { sf_close(handle) }
+        handle = nil
+        file.discard()
     }
 
     /// Writes `frameCount` interleaved frames. Clamps integer-bound samples in place.
     public func write(_ frames: UnsafeMutablePointer<Float>, frameCount: Int) throws {
         guard let handle else { preconditionFailure("write after commit") }
         guard frameCount > 0 else { return }
+        guard framesWritten + frameCount <= frameLimit else {
+            let name = format.container?.rawValue.uppercased() ?? "this container"
+            throw SFConvError("\(name) holds at most 4 GiB of audio (\(frameLimit) frames here); write .rf64, .w64 or .caf for longer output", path: reportedPath)
+        }
         let sampleCount = frameCount * channelCount
-        var blockPeak = SampleScan.peak(frames, count: sampleCount)
+        var (blockPeak, allFinite) = SampleScan.peakAndFiniteness(frames, count: sampleCount)
+        guard allFinite || acceptsNonFinite else {
+            let index = (0..<sampleCount).first { !frames[$0].isFinite }!
+            throw SFConvError("the output has a \(frames[index].isNaN ? "NaN" : "infinite") sample at frame \(framesWritten + index / channelCount): "
+                + "a gain or filter in the chain is too large for the signal", path: reportedPath)
+        }
         peak = max(peak, blockPeak)
         if let ditherStep {
             addDither(frames, count: sampleCount, step: ditherStep)
@@ -101,8 +115,8 @@ public final class SoundFileWriter {
             }
         }
         let written = Int(sf_writef_float(handle, frames, sf_count_t(frameCount)))
-        guard written == frameCount else {
-            var reason = SoundFileReader.libraryMessage(handle)
+        guard written == frameCount, file.failure == nil else {
+            var reason = file.failure ?? SoundFileReader.libraryMessage(handle)
             if reason.hasPrefix("System error : ") { reason.removeFirst("System error : ".count) }
             throw SFConvError("write failed after \(framesWritten + max(written, 0)) frames: \(reason)", path: reportedPath)
         }
@@ -125,24 +139,36 @@ public final class SoundFileWriter {
         ditherState = state
     }
 
-    /// Finishes the file and moves it over the target.
+    /// Finishes the file, checks that it holds every frame written, and moves it over the target.
     public func commit() throws {
         guard let handle else { return }
+        defer { discard() }
         sf_write_sync(handle)
         let syncError = sf_error(handle)
         let syncMessage = SoundFileReader.libraryMessage(handle)
         let closeStatus = sf_close(handle)
         self.handle = nil
-        defer { TemporaryFiles.unregister(temporaryPath) }
-        guard syncError == 0, closeStatus == 0 else {
-            unlink(temporaryPath)
-            let reason = syncError != 0 ? syncMessage : "libsndfile error \(closeStatus) on close"
+        guard syncError == 0, closeStatus == 0, file.failure == nil else {
+            let reason = file.failure ?? (syncError != 0 ? syncMessage : "libsndfile error \(closeStatus) on close")
             throw SFConvError("cannot finish output: \(reason)", path: reportedPath)
         }
-        guard rename(temporaryPath, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporaryPath)
-            throw SFConvError("cannot move the finished output into place: \(reason)", path: reportedPath)
+        try verifyFrames()
+        try file.commit(overwrite: overwrite)
+    }
+
+    /// Reopens the finished file, where its header states an exact length, and compares it with
+    /// the frames written.
+    private func verifyFrames() throws {
+        guard let container = format.container, ![.mp3, .ogg, .opus].contains(container) else { return }
+        let reader: SoundFileReader
+        do {
+            reader = try SoundFileReader(path: file.temporaryPath)
+        } catch let error as SFConvError {
+            throw SFConvError("the finished output does not read back: \(error.message)", path: reportedPath)
+        }
+        guard reader.declaredFrameCount == framesWritten else {
+            throw SFConvError("the finished output holds \(reader.declaredFrameCount.map(String.init) ?? "an unknown number of") frames, not the \(framesWritten) written",
+                              path: reportedPath)
         }
     }
 
@@ -160,6 +186,9 @@ public final class SoundFileWriter {
         if stat(path, &status) == 0 {
             if status.st_mode & S_IFMT == S_IFDIR {
                 throw SFConvError("output is a directory", path: path)
+            }
+            if status.st_mode & S_IFMT != S_IFREG {
+                throw SFConvError("output exists and is not a regular file (a pipe or a device); for standard output write -", path: path)
             }
             guard overwrite else {
                 throw SFConvError("output file exists; use --force to overwrite it", path: path)

@@ -1,8 +1,9 @@
 import Dispatch
 import Foundation
 
-/// Temporary output files that must not survive the process: removed on SIGINT, SIGTERM and
-/// SIGHUP before the process exits with status 128 + the signal number, and by their writers on any error.
+/// Temporary output files that must not survive the process: removed on SIGINT, SIGTERM, SIGHUP
+/// and SIGPIPE (a reader of our output or messages went away) before the process exits with
+/// status 128 + the signal number, and by their writers on any error.
 public enum TemporaryFiles {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var paths: Set<String> = []
@@ -60,7 +61,7 @@ public enum TemporaryFiles {
 
     /// Called with the lock held.
     private static func installSignalHandlers() {
-        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP, SIGPIPE] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {

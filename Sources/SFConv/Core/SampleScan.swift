@@ -3,22 +3,32 @@
 enum SampleScan {
     /// The largest absolute value among `count` samples.
     static func peak(_ samples: UnsafePointer<Float>, count: Int) -> Float {
+        peakAndFiniteness(samples, count: count).peak
+    }
+
+    /// The largest absolute value among the finite samples, and whether all are finite, in one pass.
+    static func peakAndFiniteness(_ samples: UnsafePointer<Float>, count: Int) -> (peak: Float, allFinite: Bool) {
         var high = SIMD8<Float>(repeating: 0)
         var low = SIMD8<Float>(repeating: 0)
+        // x * 0 is 0 for finite x and NaN otherwise; NaN survives the sum.
+        var probe = SIMD8<Float>(repeating: 0)
         var i = 0
         let raw = UnsafeRawPointer(samples)
         while i + 8 <= count {
             let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
             high.replace(with: v, where: v .> high)
             low.replace(with: v, where: v .< low)
+            probe += v * 0
             i += 8
         }
         var result = max(high.max(), -low.min())
+        var tail: Float = 0
         while i < count {
-            result = max(result, abs(samples[i]))
+            if samples[i].isFinite { result = max(result, abs(samples[i])) }
+            tail += samples[i] * 0
             i += 1
         }
-        return result
+        return (result, probe.sum() == 0 && tail == 0)
     }
 
     /// Whether all `count` samples are finite (no NaN, no infinity).

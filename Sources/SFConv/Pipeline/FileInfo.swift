@@ -21,8 +21,11 @@ public struct FileInfo: Sendable, Codable, Equatable {
     /// Peak level in dBFS; nil for digital silence.
     public var peakDBFS: Double?
 
-    public static func read(path: String, diagnostics: Diagnostics = .silent, progress: ProgressBar? = nil) throws -> FileInfo {
+    /// Opens the file once (a pipe can be read only once); `progress` makes a bar for the frames the header declares.
+    public static func read(path: String, diagnostics: Diagnostics = .silent, progress makeProgress: (Int?) -> ProgressBar? = { _ in nil }) throws -> FileInfo {
         let reader = try SoundFileReader(path: path)
+        let progress = makeProgress(reader.declaredFrameCount)
+        var framesRead = 0
         let blockFrames = 1 << 16
         var block = [Float](repeating: 0, count: blockFrames * reader.channelCount)
         var peak: Float = 0
@@ -31,13 +34,14 @@ public struct FileInfo: Sendable, Codable, Equatable {
                 let got = try reader.read(into: buffer.baseAddress!, frameCount: blockFrames)
                 if got == 0 { break }
                 peak = max(peak, SampleScan.peak(buffer.baseAddress!, count: got * reader.channelCount))
-                progress?.update(reader.framesRead)
+                framesRead += got
+                progress?.update(framesRead)
             }
         }
         progress?.finish()
         reader.finish(diagnostics: diagnostics)
         return FileInfo(
-            path: path,
+            path: reader.path,
             container: reader.format.containerName,
             subtype: reader.format.subtypeName,
             encoding: reader.format.subtypeShortName,

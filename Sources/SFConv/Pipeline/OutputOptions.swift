@@ -20,7 +20,10 @@ public struct OutputOptions: Sendable, Equatable {
     /// agrees with a known extension: a `--format` that contradicts it is an error.
     public func format(for path: String, preset: (container: Container?, subtype: SampleSubtype?) = (nil, nil),
                        input: SoundFormat?) throws -> SoundFormat {
-        let ext = URL(fileURLWithPath: path).pathExtension
+        if path == "-" && self.container == nil {
+            throw SFConvError("writing to standard output (-) needs --format (\(Container.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let ext = path == "-" ? "" : URL(fileURLWithPath: path).pathExtension
         let fromName = Container(fileExtension: ext)
         let known = Container.allCases.map(\.rawValue).joined(separator: ", ")
         let container: Container

@@ -55,9 +55,9 @@ public enum Render {
                                         progress: progress(label, expected))
             return RenderSummary(inputFrames: n, writer: writer)
         }
-        try SoundFileWriter.checkDestination(output.path, overwrite: output.overwrite)
+        if output.path != "-" { try SoundFileWriter.checkDestination(output.path, overwrite: output.overwrite) }
         let passFormat = SoundFormat(container: .wav, subtype: SampleSubtype.float.formatValue)
-        let passPath = TemporaryFiles.hiddenPath(beside: output.path, tag: "pass1.wav")
+        let passPath = TemporaryFiles.hiddenPath(beside: output.path == "-" ? NSTemporaryDirectory() + "/stdout" : output.path, tag: "pass1.wav")
         TemporaryFiles.register(passPath)
         defer {
             unlink(passPath)
@@ -134,7 +134,7 @@ public struct RenderRequest: Sendable {
     /// What `--dry-run` prints: the chain bound to the input, and the output's length.
     public func describe() throws -> String {
         let reader = try SoundFileReader(path: inputPath)
-        try SoundFileWriter.checkDestination(outputPath, overwrite: output.overwrite)
+        if outputPath != "-" { try SoundFileWriter.checkDestination(outputPath, overwrite: output.overwrite) }
         let bound = try bind(to: reader, diagnostics: .silent)
         let rate = Double(reader.sampleRate)
         func seconds(_ frames: Int) -> String { String(format: "%.3f s", Double(frames) / rate) }

@@ -18,10 +18,8 @@ enum Renderer {
         precondition((processor?.inputChannelCount ?? source.channelCount) == source.channelCount
             && (processor?.outputChannelCount ?? source.channelCount) == writer.channelCount)
         let output = BackgroundWriter(writer, capacityFrames: ioBlockFrames)
-        let channels = writer.channelCount
         var framesOut = 0
         let sink: FrameSink = { frames, count in
-            try checkFinite(frames, count: count * channels, firstFrame: framesOut, channels: channels, path: writer.reportedPath)
             try output.write(frames, frameCount: count)
             framesOut += count
         }
@@ -57,13 +55,5 @@ enum Renderer {
             progress?.finish()
             throw error
         }
-    }
-
-    /// An error at the first NaN or infinite sample a chain produced (the input was finite).
-    private static func checkFinite(_ samples: UnsafeMutablePointer<Float>, count: Int, firstFrame: Int, channels: Int, path: String) throws {
-        guard !SampleScan.allFinite(samples, count: count) else { return }
-        let index = (0..<count).first { !samples[$0].isFinite }!
-        throw SFConvError("the output has a \(samples[index].isNaN ? "NaN" : "infinite") sample at frame \(firstFrame + index / channels): "
-            + "a gain or filter in the chain is too large for the signal", path: path)
     }
 }
