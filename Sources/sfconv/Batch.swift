@@ -101,6 +101,7 @@ struct Batch: ParsableCommand {
         request.parallelJobs = self.jobs
         request.planning = processing.fftPlanning
         request.blockSize = processing.blockSize
+        request.memoryBudget = processing.maxMemory
 
         let quiet = processing.quiet
         let bar = processing.progressBar(label: "batch", total: jobs.count)
@@ -109,7 +110,7 @@ struct Batch: ParsableCommand {
         let hours = LockedTotal()
         let total = jobs.count
         let reports = BatchRunner(request).run { report, done in
-            hours.add(report.durationIn ?? 0)
+            if report.status == .ok { hours.add(report.durationIn ?? 0) }
             if terminal {
                 let elapsed = Date().timeIntervalSince(started)
                 let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0

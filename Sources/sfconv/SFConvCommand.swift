@@ -29,6 +29,7 @@ struct SFConvCommand: ParsableCommand {
         do {
             var command = try parseAsRoot(normalizedArguments(Array(CommandLine.arguments.dropFirst())))
             try command.run()
+            TemporaryFiles.markFinished()
         } catch let error as SFConvError {
             fail([error])
         } catch let errors as SFConvErrors {
@@ -119,6 +120,13 @@ struct ProcessingOptionGroup: ParsableArguments {
     @Option(help: ArgumentHelp("Partition size in frames of every convolution, a power of two from 64 to 262144 (default: chosen for each kernel's length).", visibility: .hidden))
     var blockSize: Int?
 
+    @Option(help: ArgumentHelp("The most memory kernels and buffers may take: bytes, or with K, M, G (default: half the machine's memory).", valueName: "size"),
+            transform: { text in
+                guard let bytes = Numbers.bytes(text) else { throw ValidationError("--max-memory takes a size such as 512M or 2G, not '\(text)'") }
+                return bytes
+            })
+    var maxMemory: Int = BindContext.defaultMemoryBudget
+
     var diagnostics: Diagnostics {
         quiet ? Diagnostics { level, message in
             if level == .warning { StandardError.writeLine("warning: \(message)") }
@@ -133,6 +141,7 @@ struct ProcessingOptionGroup: ParsableArguments {
     func configure(_ request: inout RenderRequest) {
         request.planning = fftPlanning
         request.blockSize = blockSize
+        request.memoryBudget = maxMemory
     }
 
     /// Runs `request` with these options' diagnostics and progress, and reports clipping.

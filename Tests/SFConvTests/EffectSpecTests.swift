@@ -103,6 +103,8 @@ import Testing
         #expect(TimeValue("250ms") == .seconds(0.25) && TimeValue("1.5") == .seconds(1.5) && TimeValue("48000f") == .frames(48000))
         #expect(TimeValue("48000 frames") == .frames(48000) && TimeValue("-1") == nil && TimeValue("soon") == nil)
         #expect(throws: SFConvError.self) { try FIRDesign.kaiserOrder(attenuation: 80, transition: 1e-14, rate: 48000) }
+        #expect(Numbers.bytes("512M") == 512 << 20 && Numbers.bytes("2GiB") == 2 << 30 && Numbers.bytes("1000") == 1000)
+        #expect(Numbers.bytes("-1G") == nil && Numbers.bytes("1e300T") == nil && Numbers.bytes("0x10") == nil)
     }
 
     @Test func chainOrderRules() throws {

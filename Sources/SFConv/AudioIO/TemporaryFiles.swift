@@ -8,6 +8,15 @@ public enum TemporaryFiles {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var paths: Set<String> = []
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    nonisolated(unsafe) private static var finished = false
+
+    /// The command's work is done and its outputs committed: a signal from now on changes nothing,
+    /// and the process exits with the status its work earned.
+    public static func markFinished() {
+        lock.lock()
+        finished = true
+        lock.unlock()
+    }
 
     public static func register(_ path: String) {
         lock.lock()
@@ -66,6 +75,10 @@ public enum TemporaryFiles {
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
                 lock.lock()
+                if finished {
+                    lock.unlock()
+                    return
+                }
                 for path in paths { unlink(path) }
                 paths.removeAll()
                 // Leave at once with the shell's convention for "ended by signal" (130 for SIGINT),

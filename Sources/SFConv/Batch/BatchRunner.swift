@@ -35,6 +35,8 @@ public struct BatchRequest: Sendable {
     public var planning: FFTPlanning = .estimate
     /// Partition size for every convolution; nil chooses per kernel.
     public var blockSize: Int?
+    /// The most memory kernels and buffers may take, in bytes (shared by the batch's files).
+    public var memoryBudget = BindContext.defaultMemoryBudget
 
     public init(jobs: [BatchJob]) { self.jobs = jobs }
 }
@@ -55,7 +57,7 @@ public final class BatchRunner: @unchecked Sendable {
     public init(_ request: BatchRequest) {
         self.request = request
         reports = [FileReport?](repeating: nil, count: request.jobs.count)
-        files = ChainFiles(folders: request.chain?.fileSearchFolders ?? [])
+        files = ChainFiles(folders: request.chain?.fileSearchFolders ?? [], memoryBudget: request.memoryBudget)
     }
 
     /// Processes every job; `finished` is called (serially) after each file.
@@ -139,6 +141,7 @@ public final class BatchRunner: @unchecked Sendable {
         var context = BindContext(channelCount: reader.channelCount, sampleRate: reader.sampleRate, inputPath: reader.path, files: files)
         context.planning = request.planning
         context.blockSize = request.blockSize
+        context.memoryBudget = request.memoryBudget
         context.diagnostics = diagnostics
         return context
     }
@@ -183,6 +186,8 @@ public struct BatchSummary: Sendable {
             case .failed: failed += 1
             case .skipped: skipped += 1
             }
+            // Only what was read: a failed file's duration is its header's claim, which may lie.
+            guard report.status == .ok else { continue }
             hoursIn += (report.durationIn ?? 0) / 3600
             hoursOut += (report.durationOut ?? 0) / 3600
             if (report.clippedSamples ?? 0) > 0 { clippedFiles += 1 }

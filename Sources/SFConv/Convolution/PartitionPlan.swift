@@ -84,4 +84,14 @@ public struct PartitionPlan: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         "block \(blockSize), FFT \(fftSize), \(partitionCount) partition\(partitionCount == 1 ? "" : "s")"
     }
+
+    /// Bytes the kernel's spectra take (shared by every convolver on them), and the bytes one
+    /// convolver's own buffers take: what ``KernelSpectra`` and ``PartitionedConvolver`` allocate.
+    public func estimatedBytes(kernelChannels: Int, inputChannels: Int, outputChannels: Int) -> (spectra: Int, perConvolver: Int) {
+        let float = MemoryLayout<Float>.size
+        let spectra = partitionCount * spectrumStride * kernelChannels * float
+        let inputs = inputChannels * (blockSize + chunkFrames + inputSpectrumSlotCount * spectrumStride)
+        let outputs = outputChannels * (spectrumStride + fftSize + 2 * chunkFrames)
+        return (spectra, (inputs + outputs) * float)
+    }
 }

@@ -27,6 +27,20 @@ public enum Numbers {
         try whole(seconds * Double(rate), what(), range: 0...(Int.max / 4))
     }
 
+    /// Parses a size in bytes: `512M`, `2G`, `1.5GiB`, `100000`; nil when malformed or not positive.
+    public static func bytes(_ text: String) -> Int? {
+        var body = text.trimmingCharacters(in: .whitespaces).uppercased()
+        if body.hasSuffix("IB") { body.removeLast(2) } else if body.hasSuffix("B") { body.removeLast() }
+        let scales: [Character: Double] = ["K": 0x1p10, "M": 0x1p20, "G": 0x1p30, "T": 0x1p40]
+        var scale = 1.0
+        if let last = body.last, let factor = scales[last] {
+            scale = factor
+            body.removeLast()
+        }
+        guard let value = parse(body), value > 0, value * scale < 9e18 else { return nil }
+        return Int(value * scale)
+    }
+
     /// A number for messages: whole numbers without a fraction, others with up to 6 significant digits.
     public static func format(_ value: Double) -> String {
         guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }

@@ -67,7 +67,8 @@ public struct ConvolveEffect: EffectSpec {
         let routing = try ChannelRouting.resolve(inputChannels: context.channelCount, kernelChannels: kernel.channelCount,
                                                  inputPath: inputPath, kernelPath: path)
         let outputChannels = routing.outputChannelCount
-        let spectra = try KernelSpectra(kernel: kernel, plan: context.plan(kernelLength: k), planning: context.planning)
+        let plan = try context.convolutionPlan(kernelLength: k, kernelChannels: kernel.channelCount, routing: routing, key: "kernel")
+        let spectra = try KernelSpectra(kernel: kernel, plan: plan, planning: context.planning)
         let template = ConvolutionTemplate(spectra: spectra, routing: routing) {
             WindowStage(start: mode.start(kernelLength: k), channelCount: outputChannels) { inputFrames in
                 if mode == .valid && k > inputFrames { throw SFConvError.validNeedsShorterKernel(modeName, kernel: k, input: inputFrames, path: inputPath) }

@@ -105,6 +105,11 @@ public struct BindContext: Sendable {
     public var diagnostics: Diagnostics = .silent
     /// How keys are named in messages.
     public var origin: ChainLocation.Origin = .commandLine
+    /// The most memory the run may take, in bytes (`--max-memory`); checked before allocating.
+    public var memoryBudget = BindContext.defaultMemoryBudget
+
+    /// Half the machine's memory.
+    public static var defaultMemoryBudget: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory / 2) }
 
     public init(channelCount: Int, sampleRate: Int, inputPath: String, files: any AudioFiles) {
         self.channelCount = channelCount
@@ -119,6 +124,22 @@ public struct BindContext: Sendable {
     /// The partition plan for a kernel: `blockSize` when given, else the automatic choice.
     func plan(kernelLength: Int) -> PartitionPlan {
         blockSize.map { PartitionPlan(kernelLength: kernelLength, blockSize: $0) } ?? .automatic(kernelLength: kernelLength)
+    }
+
+    /// The plan for a convolution, after checking that its spectra and one convolver's buffers
+    /// fit the memory budget.
+    func convolutionPlan(kernelLength: Int, kernelChannels: Int, routing: ChannelRouting, key: String?) throws -> PartitionPlan {
+        let plan = plan(kernelLength: kernelLength)
+        let bytes = plan.estimatedBytes(kernelChannels: kernelChannels, inputChannels: routing.inputChannelCount,
+                                        outputChannels: routing.outputChannelCount)
+        try reserve(bytes.spectra + bytes.perConvolver, for: "a \(kernelLength)-frame, \(kernelChannels)-channel kernel", key: key)
+        return plan
+    }
+
+    /// An error when `bytes` exceed the budget, naming what needs them.
+    func reserve(_ bytes: Int, for what: String, key: String?) throws {
+        guard bytes > memoryBudget else { return }
+        throw EffectProblem(key, "\(what) needs about \(bytes >> 20) MiB, more than the memory budget of \(memoryBudget >> 20) MiB (--max-memory)")
     }
 
     /// Half the rate, in Hz.

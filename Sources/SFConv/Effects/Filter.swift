@@ -146,8 +146,10 @@ public struct FilterEffect: EffectSpec {
     public func bind(_ context: BindContext) throws -> BoundEffect {
         let design = try self.design(rate: Double(context.sampleRate))
         let channels = context.channelCount, taps = design.taps, latency = design.latency, keepDelay = self.keepDelay
-        let spectra = try KernelSpectra(kernel: design.kernel, plan: context.plan(kernelLength: taps), planning: context.planning)
-        let template = ConvolutionTemplate(spectra: spectra, routing: ChannelRouting(inputChannels: channels, kernelChannels: 1)!) {
+        let routing = ChannelRouting(inputChannels: channels, kernelChannels: 1)!
+        let plan = try context.convolutionPlan(kernelLength: taps, kernelChannels: 1, routing: routing, key: "taps")
+        let spectra = try KernelSpectra(kernel: design.kernel, plan: plan, planning: context.planning)
+        let template = ConvolutionTemplate(spectra: spectra, routing: routing) {
             keepDelay
                 ? WindowStage(start: 0, channelCount: channels) { $0 + taps - 1 }
                 : WindowStage(start: latency, channelCount: channels) { $0 }

@@ -144,10 +144,14 @@ public struct ReverbEffect: EffectSpec {
         context.diagnostics.note("wet path: \(settings.normalization.rawValue) normalisation "
             + String(format: "%+.2f dB, wet %+.2f dB; worst-case peak gain %.2f (%+.1f dB), the headroom a full-scale input needs",
                      20 * log10(Double(normalization)), settings.wet.decibels, worstCase, 20 * log10(max(worstCase, 1e-12))))
-        ir = ImpulseResponsePreparation.delayed(ir, by: try context.frames(.seconds(settings.predelay / 1000), key: "predelay"))
+        let predelayFrames = try context.frames(.seconds(settings.predelay / 1000), key: "predelay")
+        try context.reserve(2 * (ir.frameCount + predelayFrames) * ir.channelCount * MemoryLayout<Float>.size,
+                            for: "the impulse response with its predelay", key: "predelay")
+        ir = ImpulseResponsePreparation.delayed(ir, by: predelayFrames)
         ir = ImpulseResponsePreparation.addingDirectPath(ir, dry: Float(settings.dry.linear), routing: routing)
 
-        let spectra = try KernelSpectra(kernel: ir, plan: context.plan(kernelLength: ir.frameCount), planning: context.planning)
+        let plan = try context.convolutionPlan(kernelLength: ir.frameCount, kernelChannels: ir.channelCount, routing: routing, key: "impulse")
+        let spectra = try KernelSpectra(kernel: ir, plan: plan, planning: context.planning)
         let tail = settings.tail
         let channels = routing.outputChannelCount
         let threshold = Float(pow(10, ReverbSettings.autoTailThresholdDBFS / 20))

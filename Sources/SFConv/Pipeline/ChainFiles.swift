@@ -12,8 +12,12 @@ public final class ChainFiles: AudioFiles, @unchecked Sendable {
     /// The longest kernel accepted: 60 s at 192 kHz.
     public static let maximumKernelFrames = 60 * 192_000
 
-    public init(folders: [String]) {
+    /// The most bytes a loaded file (and its resampled copy) may take.
+    public let memoryBudget: Int
+
+    public init(folders: [String], memoryBudget: Int = BindContext.defaultMemoryBudget) {
         self.folders = folders
+        self.memoryBudget = memoryBudget
     }
 
     public func resolve(_ name: String) throws -> String {
@@ -38,7 +42,7 @@ public final class ChainFiles: AudioFiles, @unchecked Sendable {
         defer { lock.unlock() }
         if loaded[key] == nil {
             do {
-                loaded[key] = .success(try Self.read(path, rate: rate, resample: resample, diagnostics: diagnostics))
+                loaded[key] = .success(try read(path, rate: rate, resample: resample, diagnostics: diagnostics))
             } catch {
                 loaded[key] = .failure(error as? SFConvError ?? SFConvError("\(error)", path: path))
             }
@@ -47,11 +51,20 @@ public final class ChainFiles: AudioFiles, @unchecked Sendable {
     }
 
     /// Reads a kernel or impulse response file whole, resampled to `rate` when allowed.
-    static func read(_ path: String, rate: Int, resample: Bool, diagnostics: Diagnostics) throws -> AudioBuffer {
+    func read(_ path: String, rate: Int, resample: Bool, diagnostics: Diagnostics) throws -> AudioBuffer {
         let reader = try SoundFileReader(path: path)
-        let limit = maximumKernelFrames
+        let limit = Self.maximumKernelFrames
         if let declared = reader.declaredFrameCount, declared > limit {
             throw SFConvError("kernel is too long: \(declared) frames (at most \(limit), 60 s at 192 kHz)", path: path)
+        }
+        // The file, planar, and its copy at the input's rate: refused before reading when over budget.
+        let ratio = max(1, Double(rate) / Double(reader.sampleRate))
+        let bytes = Double(reader.declaredFrameCount ?? limit) * Double(reader.channelCount * MemoryLayout<Float>.size) * (1 + ratio)
+        if bytes > Double(memoryBudget) {
+            throw SFConvError("kernel of \(reader.channelCount) channels needs about \(Int(bytes) >> 20) MiB at \(rate) Hz, more than the memory budget of \(memoryBudget >> 20) MiB (--max-memory)", path: path)
+        }
+        if Double(reader.declaredFrameCount ?? 0) * ratio > Double(limit) {
+            throw SFConvError("kernel is too long at \(rate) Hz: more than \(limit) frames once resampled", path: path)
         }
         var kernel = try reader.readAll(diagnostics: diagnostics, limit: limit)
         guard kernel.frameCount > 0 else {

@@ -101,6 +101,8 @@ public struct RenderRequest: Sendable {
     public var blockSize: Int?
     /// Resample kernels at another rate (otherwise an error).
     public var resample = true
+    /// The most memory kernels and buffers may take, in bytes.
+    public var memoryBudget = BindContext.defaultMemoryBudget
     /// The progress bar's word.
     public var label = "render"
 
@@ -114,8 +116,9 @@ public struct RenderRequest: Sendable {
     func bind(to reader: SoundFileReader, diagnostics: Diagnostics) throws -> BoundChain {
         try PartitionPlan.checkBlockSize(blockSize)
         var context = BindContext(channelCount: reader.channelCount, sampleRate: reader.sampleRate, inputPath: inputPath,
-                                  files: ChainFiles(folders: chain.fileSearchFolders))
+                                  files: ChainFiles(folders: chain.fileSearchFolders, memoryBudget: memoryBudget))
         context.inputFrameCount = reader.declaredFrameCount
+        context.memoryBudget = memoryBudget
         context.planning = planning
         context.blockSize = blockSize
         context.resample = resample
