@@ -1,4 +1,5 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -35,3 +36,8 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["sfconv", "SFConv", "SFConvTestSupport"]),
     ]
 )
+
+// The libFuzzer targets (fuzz/run.sh): built only when asked, with the fuzzer's sanitizers.
+if ProcessInfo.processInfo.environment["SFCONV_FUZZ"] != nil {
+    package.targets.append(.executableTarget(name: "SFConvFuzz", dependencies: ["SFConv"], path: "fuzz/SFConvFuzz"))
+}

@@ -36,7 +36,7 @@ func sfconv(_ arguments: [String], in folder: TemporaryFolder? = nil, environmen
 
 /// Runs `executable` with `arguments`, waiting for it to end, its output captured.
 func runProcess(_ executable: String, _ arguments: [String], in folder: TemporaryFolder? = nil,
-                environment overrides: [String: String] = [:]) throws -> RunResult {
+                environment overrides: [String: String] = [:], timeout: Double? = nil) throws -> RunResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -57,10 +57,15 @@ func runProcess(_ executable: String, _ arguments: [String], in folder: Temporar
     process.standardError = FileHandle(forWritingAtPath: capture + ".err")
     process.standardInput = FileHandle.nullDevice
     try process.run()
+    if let timeout {
+        // A run past its deadline is killed; its status then says so (SIGKILL).
+        let pid = process.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { if process.isRunning { kill(pid, SIGKILL) } }
+    }
     process.waitUntilExit()
     let outputData = FileManager.default.contents(atPath: capture + ".out") ?? Data()
     let errorData = FileManager.default.contents(atPath: capture + ".err") ?? Data()
-    return RunResult(status: process.terminationStatus,
+    return RunResult(status: process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus,
                      standardOutput: String(decoding: outputData, as: UTF8.self),
                      standardError: String(decoding: errorData, as: UTF8.self))
 }
