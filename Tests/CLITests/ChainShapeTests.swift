@@ -93,6 +93,11 @@ private let loudChain = Array(repeating: "gain:db=60", count: 14).joined(separat
         let deep = try preset("deep.toml", String(repeating: "a.", count: 30000) + "a = 1\n")
         let check = try sfconv("presets", "check", deep)
         #expect(check.status == 1 && check.errorLines == ["error: \(deep):1: a key of more than 64 dotted parts"], "\(check.standardError)")
+        // Found by the fuzzer: the TOML parser asserted (SIGABRT) on a non-ASCII character in a table name.
+        let unicodeKey = try preset("key.toml", "[\u{FFFD}output]\nnamefo")
+        let aborted = try sfconv("presets", "check", unicodeKey)
+        #expect(aborted.status == 1 && aborted.errorLines == ["error: \(unicodeKey):1: TOML syntax: a character outside ASCII outside a string or comment"],
+                "\(aborted.standardError)")
         let crlf = try preset("crlf.toml", "[[effect]]\r\ntype = \"gain\"\r\ndb = \"loud\"\r\n")
         #expect(try sfconv("presets", "check", crlf).errorLines.first?.contains("crlf.toml:3: effect[1].db") == true)
         let pair = try preset("pair.toml", "[output]\nformat = \"flac\"\nsubtype = \"float\"\n[[effect]]\ntype = \"gain\"\ndb = 1\n")

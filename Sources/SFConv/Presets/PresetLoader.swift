@@ -69,6 +69,47 @@ public enum PresetLoader {
                 throw location.error("a key of more than \(maximumKeyParts) dotted parts")
             }
         }
+        if let line = firstNonASCIIOutsideStrings(text) {
+            // TOML allows them only in strings and comments; the parser asserts on them elsewhere.
+            throw ChainLocation(origin: .preset(path: path), line: line, keyPath: "").error("TOML syntax: a character outside ASCII outside a string or comment")
+        }
+    }
+
+    /// The line of the first non-ASCII character outside strings and comments, if any.
+    static func firstNonASCIIOutsideStrings(_ text: String) -> Int? {
+        enum State { case code, comment, basic, literal, multilineBasic, multilineLiteral }
+        let characters = Array(text.unicodeScalars)
+        var state = State.code, line = 1, i = 0
+        func starts(_ literal: String) -> Bool {
+            let scalars = Array(literal.unicodeScalars)
+            return i + scalars.count <= characters.count && Array(characters[i..<(i + scalars.count)]) == scalars
+        }
+        let tripleQuote = String(repeating: "\"", count: 3), tripleApostrophe = String(repeating: "'", count: 3)
+        while i < characters.count {
+            let c = characters[i]
+            if c == "\n" { line += 1 }
+            switch state {
+            case .code:
+                if !c.isASCII { return line }
+                if c == "#" { state = .comment }
+                else if starts(tripleQuote) { state = .multilineBasic; i += 2 }
+                else if starts(tripleApostrophe) { state = .multilineLiteral; i += 2 }
+                else if c == "\"" { state = .basic }
+                else if c == "'" { state = .literal }
+            case .comment:
+                if c == "\n" { state = .code }
+            case .basic:
+                if c == "\\" { i += 1 } else if c == "\"" || c == "\n" { state = .code }
+            case .literal:
+                if c == "'" || c == "\n" { state = .code }
+            case .multilineBasic:
+                if c == "\\" { i += 1 } else if starts(tripleQuote) { state = .code; i += 2 }
+            case .multilineLiteral:
+                if starts(tripleApostrophe) { state = .code; i += 2 }
+            }
+            i += 1
+        }
+        return nil
     }
 
     /// The chain, every problem found, and the files its effects name (with where each was written).
