@@ -69,17 +69,26 @@ public enum PresetLoader {
                 throw location.error("a key of more than \(maximumKeyParts) dotted parts")
             }
         }
-        if let line = firstNonASCIIOutsideStrings(text) {
-            // TOML allows them only in strings and comments; the parser asserts on them elsewhere.
-            throw ChainLocation(origin: .preset(path: path), line: line, keyPath: "").error("TOML syntax: a character outside ASCII outside a string or comment")
+        if let hazard = firstParserHazard(text) {
+            throw ChainLocation(origin: .preset(path: path), line: hazard.line, keyPath: "").error("TOML syntax: \(hazard.problem)")
         }
     }
 
-    /// The line of the first non-ASCII character outside strings and comments, if any.
-    static func firstNonASCIIOutsideStrings(_ text: String) -> Int? {
+    /// The first place where the TOML parser would stop the process (it asserts instead of
+    /// reporting): a non-ASCII or control character outside strings and comments, or a table
+    /// header without a name.
+    static func firstParserHazard(_ text: String) -> (line: Int, problem: String)? {
         enum State { case code, comment, basic, literal, multilineBasic, multilineLiteral }
         let characters = Array(text.unicodeScalars)
-        var state = State.code, line = 1, i = 0
+        var state = State.code, line = 1, i = 0, lineStart = true
+        func headerHasName(after index: Int) -> Bool {
+            var j = index + 1
+            if j < characters.count && characters[j] == "[" { j += 1 }
+            while j < characters.count && (characters[j] == " " || characters[j] == "\t") { j += 1 }
+            guard j < characters.count else { return false }
+            let c = characters[j]
+            return c.properties.isASCIIHexDigit || (c.isASCII && (CharacterSet.letters.contains(c) || "_-\"'".unicodeScalars.contains(c)))
+        }
         func starts(_ literal: String) -> Bool {
             let scalars = Array(literal.unicodeScalars)
             return i + scalars.count <= characters.count && Array(characters[i..<(i + scalars.count)]) == scalars
@@ -90,14 +99,22 @@ public enum PresetLoader {
             if c == "\n" { line += 1 }
             switch state {
             case .code:
-                if !c.isASCII { return line }
+                if !c.isASCII { return (line, "a character outside ASCII outside a string or comment") }
+                if c.value < 0x20 && c != "\t" && c != "\n" && c != "\r" || c.value == 0x7F {
+                    return (line, "a control character (0x\(String(c.value, radix: 16)))")
+                }
+                if c == "[" && lineStart && !headerHasName(after: i) { return (line, "a table header without a name") }
+                lineStart = c == "\n" || (lineStart && (c == " " || c == "\t"))
                 if c == "#" { state = .comment }
                 else if starts(tripleQuote) { state = .multilineBasic; i += 2 }
                 else if starts(tripleApostrophe) { state = .multilineLiteral; i += 2 }
                 else if c == "\"" { state = .basic }
                 else if c == "'" { state = .literal }
             case .comment:
-                if c == "\n" { state = .code }
+                if c == "\n" {
+                    state = .code
+                    lineStart = true
+                }
             case .basic:
                 if c == "\\" { i += 1 } else if c == "\"" || c == "\n" { state = .code }
             case .literal:
