@@ -109,7 +109,7 @@ struct Batch: ParsableCommand {
         let started = Date()
         let hours = LockedTotal()
         let total = jobs.count
-        let reports = BatchRunner(request).run { report, done in
+        var reports = BatchRunner(request).run { report, done in
             if report.status == .ok { hours.add(report.durationIn ?? 0) }
             if terminal {
                 let elapsed = Date().timeIntervalSince(started)
@@ -120,6 +120,11 @@ struct Batch: ParsableCommand {
             }
         }
         bar.finish()
+        for name in BatchPlan.namesNotUTF8(inputFolder: inputFolder, recursive: recursive) {
+            let failure = FileReport.failure(input: name, error: "file name is not valid UTF-8; sfconv reads file names in UTF-8 only (rename it) (\(name))")
+            StandardError.writeLine(Self.line(failure))
+            reports.append(failure)
+        }
         if let path = report {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -27,6 +27,7 @@ struct SFConvCommand: ParsableCommand {
     /// Parses and runs, printing every failure as one `error: …` line with a non-zero exit.
     static func main() {
         do {
+            try checkArgumentsAreUTF8()
             var command = try parseAsRoot(normalizedArguments(Array(CommandLine.arguments.dropFirst())))
             try command.run()
             TemporaryFiles.markFinished()
@@ -43,6 +44,17 @@ struct SFConvCommand: ParsableCommand {
             StandardError.writeLine("error: \(message.isEmpty ? "\(error)" : message)")
             Foundation.exit(exitCode(for: error).rawValue)
         }
+    }
+}
+
+/// Swift reads arguments as UTF-8, replacing bytes that are not: a file name in another encoding
+/// would silently become another name. Such an argument is refused, its bytes shown escaped.
+func checkArgumentsAreUTF8() throws {
+    for index in 1..<Int(CommandLine.argc) {
+        guard let pointer = CommandLine.unsafeArgv[index], String(validatingCString: pointer) == nil else { continue }
+        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: strlen(pointer))
+        let escaped = bytes.map { $0 < 0x80 && $0 >= 0x20 ? String(UnicodeScalar($0)) : String(format: "\\x%02x", $0) }.joined()
+        throw SFConvError("argument \(index) is not valid UTF-8: \(escaped); sfconv reads and writes file names in UTF-8 only (rename the file)")
     }
 }
 

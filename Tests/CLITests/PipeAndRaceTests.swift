@@ -86,6 +86,20 @@ import Testing
         #expect(stat(folder.file("out.wav"), &status) == 0 && status.st_mode & S_IFMT == S_IFIFO)
     }
 
+    /// A name that is not UTF-8 would reach Swift with its bad bytes replaced: refused by name,
+    /// never written under another name, never skipped in silence.
+    @Test func fileNamesThatAreNotUTF8AreRefusedNotRenamed() throws {
+        try FileManager.default.createDirectory(atPath: folder.file("corpus"), withIntermediateDirectories: true)
+        let made = try shell("cp in.wav \"corpus/$(printf 'caf\\351.wav')\" && cp in.wav corpus/ok.wav")
+        try #require(made.status == 0, "\(made.standardError)")
+        let single = try shell("\"$SFCONV\" convolve in.wav k.wav \"$(printf 'out\\351.wav')\"")
+        #expect(single.status == 1 && single.standardError.contains("not valid UTF-8: out\\xe9.wav"), "\(single.standardError)")
+        let batch = try sfconv(["batch", "corpus", "out", "--chain", "gain:db=0"], in: folder)
+        #expect(batch.status == 1 && batch.standardError.contains("caf\\xe9.wav") && batch.standardError.contains("ok 1   failed 1"),
+                "\(batch.standardError)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("out")) == ["ok.wav"])
+    }
+
     @Test func eightBitWAVIsWrittenAndRead() throws {
         let result = try sfconv("convolve", folder.file("in.wav"), folder.file("k.wav"), folder.file("o8.wav"), "--subtype", "pcm8")
         #expect(result.status == 0, "\(result.standardError)")

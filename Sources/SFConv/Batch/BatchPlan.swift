@@ -134,6 +134,28 @@ public enum BatchPlan {
         return (jobs, skipped)
     }
 
+    /// Entries under `inputFolder` whose names are not valid UTF-8 (which Foundation's listing drops
+    /// silently), as relative paths with the bad bytes escaped: a batch reports each as a failure.
+    public static func namesNotUTF8(inputFolder: String, recursive: Bool) -> [String] {
+        var found: [String] = []
+        func scan(_ folder: String, relative: String) {
+            guard let directory = opendir(folder) else { return }
+            defer { closedir(directory) }
+            while let entry = readdir(directory) {
+                let bytes = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+                guard let name = String(validating: bytes, as: UTF8.self) else {
+                    found.append(relative + bytes.map { $0 < 0x80 && $0 >= 0x20 ? String(UnicodeScalar($0)) : String(format: "\\x%02x", $0) }.joined())
+                    continue
+                }
+                if recursive, name != ".", name != "..", Int32(entry.pointee.d_type) == Int32(DT_DIR) {
+                    scan(folder + "/" + name, relative: relative + name + "/")
+                }
+            }
+        }
+        scan(inputFolder, relative: "")
+        return found.sorted()
+    }
+
     private static func isRegularFile(_ path: String) -> Bool {
         var status = stat()
         return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG

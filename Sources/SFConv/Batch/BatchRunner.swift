@@ -19,6 +19,11 @@ public struct FileReport: Sendable, Codable, Equatable {
     public var wet: Double?
     /// Warnings about the input (a file shorter than its header says).
     public var warnings: [String]?
+
+    /// A file that failed before it could be opened.
+    public static func failure(input: String, error: String) -> FileReport {
+        FileReport(input: input, output: "", status: .failed, error: error, wallSeconds: 0)
+    }
 }
 
 /// A whole batch's settings.
