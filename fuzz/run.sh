@@ -5,7 +5,7 @@
 #
 # The corpus grows in .build-fuzz/corpus/TARGET (seeded from fuzz/seeds/TARGET); a crash, leak or
 # timeout is written to .build-fuzz/findings/ and the script exits non-zero. Keep each finding
-# as a regression case (Tests/CLITests/FuzzRegressionTests.swift and fuzz/seeds/).
+# as a regression case: a seed in fuzz/seeds/TARGET and a test (as in Tests/CLITests/ChainShapeTests.swift).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:?usage: fuzz/run.sh toml|chain|points|audio SECONDS [libFuzzer options]}

@@ -12,7 +12,6 @@ struct ChainOptionGroup: ParsableArguments {
 
     /// The chain given, or nil when neither option is.
     func load() throws -> EffectChain? {
-        if preset != nil && chain != nil { throw ValidationError("give one of --preset and --chain, not both") }
         if let preset { return try PresetLoader.load(path: try PresetLibrary.locate(preset)) }
         guard let chain else { return nil }
         let folders = [FileManager.default.currentDirectoryPath] + PresetLibrary.impulseFolders()

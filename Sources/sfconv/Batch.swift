@@ -120,7 +120,7 @@ struct Batch: ParsableCommand {
             }
         }
         bar.finish()
-        for name in BatchPlan.namesNotUTF8(inputFolder: inputFolder, recursive: recursive) {
+        for name in BatchPlan.namesNotUTF8(inputFolder: inputFolder, recursive: recursive) where isSelected(name) {
             let failure = FileReport.failure(input: name, error: "file name is not valid UTF-8; sfconv reads file names in UTF-8 only (rename it) (\(name))")
             StandardError.writeLine(Self.line(failure))
             reports.append(failure)
@@ -137,6 +137,14 @@ struct Batch: ParsableCommand {
         }
         StandardError.writeLine(Self.table(summary, wall: Date().timeIntervalSince(started)))
         if summary.failed > 0 { throw ExitCode(1) }
+    }
+
+    /// Whether a relative path passes --include, --exclude and --shard (as BatchPlan and Shard decide for audio files).
+    func isSelected(_ relativePath: String) -> Bool {
+        guard BatchPlan.passesGlobs(relativePath, include: include, exclude: exclude) else { return false }
+        guard let shard else { return true }
+        let selected = shard == "auto" ? try? Shard(environment: ProcessInfo.processInfo.environment, shardCount: shardCount) : try? Shard(parsing: shard)
+        return selected?.contains(relativePath) ?? true
     }
 
     static func line(_ report: FileReport) -> String {

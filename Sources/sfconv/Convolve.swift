@@ -41,7 +41,7 @@ struct Convolve: ParsableCommand {
 
     func run() throws {
         var effect = CommandLineEffect("convolve")
-        effect.setText("kernel", kernel, as: "KERNEL")
+        effect.setText("kernel", kernel, as: "")
         effect.set("mode", mode)
         effect.set("correlate", correlate)
         var request = RenderRequest(inputPath: input, outputPath: output, chain: try effect.chain())

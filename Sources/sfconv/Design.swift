@@ -92,7 +92,9 @@ struct Design: ParsableCommand {
         }
         if print && json { throw ValidationError("--print and --json both write to standard output; choose one") }
         guard rate.isFinite, rate >= 1, rate <= 10_000_000 else { throw ValidationError("--rate must be from 1 to 10000000 Hz, not \(rate)") }
-        if output != nil && rate != rate.rounded() { throw ValidationError("-o writes a file at a whole sample rate; --rate \(rate) is not one") }
+        if output != nil && (rate != rate.rounded() || !SoundFileReader.rateRange.contains(Int(rate))) {
+            throw ValidationError("-o writes a file at a whole sample rate from \(SoundFileReader.rateRange.lowerBound) to \(SoundFileReader.rateRange.upperBound) Hz, not --rate \(rate)")
+        }
         if let output, output == plot { throw ValidationError("-o and --plot name the same file") }
         if preset != nil && filter.isGiven { throw ValidationError("--preset designs the preset's filter; give filter options or --preset, not both") }
     }

@@ -68,7 +68,7 @@ struct Reverb: ParsableCommand {
 
     func run() throws {
         var effect = CommandLineEffect("reverb")
-        effect.setText("impulse", impulse, as: "IR")
+        effect.setText("impulse", impulse, as: "")
         effect.set("wet", wet)
         effect.set("dry", dry)
         effect.set("predelay", predelay)

@@ -50,7 +50,7 @@ struct SFConvCommand: ParsableCommand {
 /// Swift reads arguments as UTF-8, replacing bytes that are not: a file name in another encoding
 /// would silently become another name. Such an argument is refused, its bytes shown escaped.
 func checkArgumentsAreUTF8() throws {
-    for index in 1..<Int(CommandLine.argc) {
+    for index in 1..<max(1, Int(CommandLine.argc)) {
         guard let pointer = CommandLine.unsafeArgv[index], String(validatingCString: pointer) == nil else { continue }
         let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: strlen(pointer))
         let escaped = bytes.map { $0 < 0x80 && $0 >= 0x20 ? String(UnicodeScalar($0)) : String(format: "\\x%02x", $0) }.joined()

@@ -104,7 +104,8 @@ final class OutputFile {
 
     // MARK: - libsndfile's virtual I/O
 
-    fileprivate func write(_ bytes: UnsafeRawPointer, count: Int) -> Int {
+    /// Writes `count` bytes at the current position; a failure is recorded (and fails the commit).
+    func write(_ bytes: UnsafeRawPointer, count: Int) -> Int {
         var offset = 0
         while offset < count {
             let put = Foundation.write(descriptor, bytes + offset, count - offset)

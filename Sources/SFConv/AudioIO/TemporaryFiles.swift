@@ -50,22 +50,15 @@ public enum TemporaryFiles {
         return folder + (name.utf8.count + suffix.utf8.count + 2 <= 255 ? "/.\(name).\(suffix)" : "/.\(suffix)")
     }
 
-    /// Writes `data` to a temporary file beside `path` and renames it into place (text outputs:
-    /// plots, reports). An existing file is replaced only with `overwrite`.
+    /// Writes `data` (a plot, a report) the way audio outputs are written: a temporary file beside
+    /// `path`, every write checked, synced, and moved into place without replacing a file that
+    /// appeared meanwhile unless `overwrite`.
     public static func writeAtomically(_ data: Data, to path: String, overwrite: Bool) throws {
         try SoundFileWriter.checkDestination(path, overwrite: overwrite)
-        let temporary = hiddenPath(beside: path, tag: "tmp")
-        register(temporary)
-        defer {
-            unlink(temporary)
-            unregister(temporary)
-        }
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-            throw SFConvError("cannot write: \(String(cString: strerror(errno)))", path: path)
-        }
-        guard rename(temporary, path) == 0 else {
-            throw SFConvError("cannot move the finished file into place: \(String(cString: strerror(errno)))", path: path)
-        }
+        let file = try OutputFile(target: path, reportedPath: path)
+        let written = data.isEmpty ? 0 : data.withUnsafeBytes { file.write($0.baseAddress!, count: $0.count) }
+        guard written == data.count else { throw SFConvError("cannot write: \(file.failure ?? "short write")", path: path) }
+        try file.commit(overwrite: overwrite)
     }
 
     /// Called with the lock held.

@@ -112,9 +112,7 @@ public enum BatchPlan {
             let name = URL(fileURLWithPath: relative).lastPathComponent
             if name.hasPrefix(".") { continue }  // hidden files, our own temporary files among them
             let ext = URL(fileURLWithPath: relative).pathExtension.lowercased()
-            let matches = { (pattern: String) in fnmatch(pattern, relative, 0) == 0 || fnmatch(pattern, name, 0) == 0 }
-            if !include.isEmpty && !include.contains(where: matches) { continue }
-            if exclude.contains(where: matches) { continue }
+            guard passesGlobs(relative, include: include, exclude: exclude) else { continue }
             guard audioExtensions.contains(ext) else {
                 skipped.append(relative)
                 continue
@@ -132,6 +130,13 @@ public enum BatchPlan {
                 + "keep their containers or exclude one (\(byOutput.count) such clash\(byOutput.count == 1 ? "" : "es"))", path: inputFolder)
         }
         return (jobs, skipped)
+    }
+
+    /// Whether `relativePath` passes the globs (`fnmatch`, against the relative path or the name).
+    public static func passesGlobs(_ relativePath: String, include: [String], exclude: [String]) -> Bool {
+        let name = URL(fileURLWithPath: relativePath).lastPathComponent
+        let matches = { (pattern: String) in fnmatch(pattern, relativePath, 0) == 0 || fnmatch(pattern, name, 0) == 0 }
+        return (include.isEmpty || include.contains(where: matches)) && !exclude.contains(where: matches)
     }
 
     /// Entries under `inputFolder` whose names are not valid UTF-8 (which Foundation's listing drops

@@ -48,11 +48,13 @@ public struct BatchRequest: Sendable {
 
 /// Runs a batch on `parallelJobs` worker threads. A failing file is reported and the others go on.
 /// Chains are bound once per input format (rate and channels) and their kernels shared; each file
-/// gets its own processors. Outputs are written atomically, so a killed batch leaves no partial file.
+/// gets its own processors. An augmentation reverb, drawn per file, is bound per file (its impulse
+/// files are read and resampled once). Outputs are written atomically, so a killed batch leaves no partial file.
 public final class BatchRunner: @unchecked Sendable {
     public let request: BatchRequest
     private let lock = NSLock()
     private var next = 0
+    private var finishedCount = 0
     private var reports: [FileReport?]
     private var boundChains: [String: Result<BoundChain, FormatFailure>] = [:]
     private let bindLock = NSLock()
@@ -77,8 +79,8 @@ public final class BatchRunner: @unchecked Sendable {
                     let report = process(request.jobs[index])
                     lock.lock()
                     reports[index] = report
-                    let done = reports.count { $0 != nil }
-                    finished(report, done)
+                    finishedCount += 1
+                    finished(report, finishedCount)
                     lock.unlock()
                 }
             }
@@ -122,7 +124,7 @@ public final class BatchRunner: @unchecked Sendable {
                 reverb.settings.wet = Gain(linear: wet)
                 var context = bindContext(reader, diagnostics: .silent)
                 context.channelCount = chain.outputChannelCount
-                chain = chain.followed(by: try EffectChain(name: "augmentation", entries: [ChainEntry(spec: reverb, location: ChainLocation(origin: .commandLine, keyPath: "--impulse-dir"))]).bind(context))
+                chain = chain.inserting(try EffectChain(name: "augmentation", entries: [ChainEntry(spec: reverb, location: ChainLocation(origin: .commandLine, keyPath: "--impulse-dir"))]).bind(context))
             }
             try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: job.outputPath).deletingLastPathComponent().path,
                                                     withIntermediateDirectories: true)
@@ -147,6 +149,7 @@ public final class BatchRunner: @unchecked Sendable {
         context.planning = request.planning
         context.blockSize = request.blockSize
         context.memoryBudget = request.memoryBudget
+        context.concurrentProcessors = max(1, min(request.parallelJobs, request.jobs.count))
         context.diagnostics = diagnostics
         return context
     }

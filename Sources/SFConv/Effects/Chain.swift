@@ -74,6 +74,7 @@ public struct EffectChain: Sendable {
             }
             bound.append(effect)
             context.channelCount = effect.channels.output
+            context.memoryReserved += effect.memoryBytes
             context.inputFrameCount = context.inputFrameCount.map(effect.outputLength(forInput:))
         }
         return BoundChain(effects: bound, inputChannelCount: bound.first?.channels.input ?? context.channelCount)
@@ -104,9 +105,12 @@ public struct BoundChain: Sendable {
         return processors.isEmpty ? GainProcessor(gain: 1, channelCount: inputChannelCount) : ChainProcessor(processors)
     }
 
-    /// This chain followed by `other` (bound to this one's output).
-    public func followed(by other: BoundChain) -> BoundChain {
-        BoundChain(effects: effects + other.effects, inputChannelCount: inputChannelCount)
+    /// This chain with `other` (bound to this one's output) added at the end, before a final
+    /// second-pass effect (which stays last).
+    public func inserting(_ other: BoundChain) -> BoundChain {
+        var all = effects
+        all.insert(contentsOf: other.effects, at: effects.last?.finalPass != nil ? effects.count - 1 : effects.count)
+        return BoundChain(effects: all, inputChannelCount: inputChannelCount)
     }
 }
 

@@ -30,6 +30,13 @@ struct ConvolutionTemplate: Sendable {
     let routing: ChannelRouting
     let makeStage: @Sendable () -> OutputStage
 
+    /// The spectra's bytes and those of `concurrentProcessors` convolvers' buffers.
+    func memoryBytes(concurrentProcessors: Int) -> Int {
+        let bytes = spectra.plan.estimatedBytes(kernelChannels: spectra.channelCount, inputChannels: routing.inputChannelCount,
+                                                outputChannels: routing.outputChannelCount)
+        return bytes.spectra + bytes.perConvolver * concurrentProcessors
+    }
+
     func makeProcessor() -> AudioProcessor {
         ConvolutionProcessor(convolver: PartitionedConvolver(spectra: spectra, routing: routing), stage: makeStage())
     }

@@ -57,45 +57,54 @@ public struct ConvolveEffect: EffectSpec {
     public var files: [(key: String, name: String)] { [("kernel", kernel)] }
 
     public func bind(_ context: BindContext) throws -> BoundEffect {
-        let path = try context.resolve(kernel, key: "kernel")
-        let loaded = try context.files.load(path, rate: context.sampleRate, resample: context.resample, diagnostics: context.diagnostics)
+        let (path, loaded) = try context.loadFile(kernel, key: "kernel")
         let kernel = correlate ? ImpulseResponsePreparation.reversed(loaded) : loaded
         let k = kernel.frameCount, mode = self.mode, inputPath = context.inputPath, modeName = context.name("mode")
         if mode == .valid, let n = context.inputFrameCount, k > n {
             throw SFConvError.validNeedsShorterKernel(modeName, kernel: k, input: n, path: inputPath)
         }
-        let routing = try ChannelRouting.resolve(inputChannels: context.channelCount, kernelChannels: kernel.channelCount,
-                                                 inputPath: inputPath, kernelPath: path)
+        let routing = try context.placing(key: "kernel") {
+            try ChannelRouting.resolve(inputChannels: context.channelCount, kernelChannels: kernel.channelCount, inputPath: inputPath, kernelPath: path)
+        }
         let outputChannels = routing.outputChannelCount
-        let plan = try context.convolutionPlan(kernelLength: k, kernelChannels: kernel.channelCount, routing: routing, key: "kernel")
+        let (plan, bytes) = try context.convolutionPlan(kernelLength: k, kernelChannels: kernel.channelCount, routing: routing, key: "kernel")
         let spectra = try KernelSpectra(kernel: kernel, plan: plan, planning: context.planning)
         let template = ConvolutionTemplate(spectra: spectra, routing: routing) {
             WindowStage(start: mode.start(kernelLength: k), channelCount: outputChannels) { inputFrames in
-                if mode == .valid && k > inputFrames { throw SFConvError.validNeedsShorterKernel(modeName, kernel: k, input: inputFrames, path: inputPath) }
+                // No path here: a batch shares this stage's maker between files; the render names the file.
+                if mode == .valid && k > inputFrames { throw SFConvError.validNeedsShorterKernel(modeName, kernel: k, input: inputFrames, path: nil) }
                 return mode.length(inputLength: inputFrames, kernelLength: k)
             }
         }
-        return BoundEffect(summary: "\(correlate ? "correlate" : "convolve") with \(path), mode \(mode.rawValue)",
+        var bound = BoundEffect(summary: "\(correlate ? "correlate" : "convolve") with \(path), mode \(mode.rawValue)",
                            channels: (context.channelCount, outputChannels), kernelLength: k,
-                           latency: -mode.start(kernelLength: k), tail: mode.length(inputLength: 0, kernelLength: k) + mode.start(kernelLength: k),
+                           latency: -mode.start(kernelLength: k), tail: mode == .full ? k - 1 : 0,
                            length: { mode.length(inputLength: $0, kernelLength: k) },
                            makeProcessor: template.makeProcessor)
+        bound.memoryBytes = bytes
+        return bound
     }
 }
 
 extension SFConvError {
-    static func validNeedsShorterKernel(_ modeName: String, kernel: Int, input: Int, path: String) -> SFConvError {
+    static func validNeedsShorterKernel(_ modeName: String, kernel: Int, input: Int, path: String?) -> SFConvError {
         SFConvError("\(modeName) valid needs a kernel no longer than the input: kernel \(kernel) frames, input \(input) frames", path: path)
     }
 }
 
 extension BindContext {
-    /// The path of a file named in a chain, or a problem at `key` saying where it looked.
-    func resolve(_ name: String, key: String) throws -> String {
+    /// The file named at `key`, found and loaded at this rate; any failure a problem at that key.
+    func loadFile(_ name: String, key: String) throws -> (path: String, audio: AudioBuffer) {
+        let path = try placing(key: key) { try files.resolve(name) }
+        return (path, try placing(key: key) { try files.load(path, rate: sampleRate, resample: resample, diagnostics: diagnostics) })
+    }
+
+    /// `body`'s errors as problems at `key` (so a chain names the effect and key they are about).
+    func placing<T>(key: String, _ body: () throws -> T) throws -> T {
         do {
-            return try files.resolve(name)
+            return try body()
         } catch let error as SFConvError {
-            throw EffectProblem(key, error.message)
+            throw EffectProblem(key, error.description)
         }
     }
 }

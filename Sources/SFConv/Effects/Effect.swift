@@ -51,6 +51,8 @@ public struct BoundEffect: Sendable {
     public var tail: Int
     /// The tail may end sooner (a reverb's `tail = auto`).
     public var tailIsUpperBound = false
+    /// Bytes it holds (kernel spectra and its processors' buffers), charged to the memory budget.
+    public var memoryBytes = 0
     /// A fresh processor for one file; nil for an effect that only changes a second pass.
     public let makeProcessor: (@Sendable () -> AudioProcessor)?
     public var finalPass: FinalPass?
@@ -107,6 +109,10 @@ public struct BindContext: Sendable {
     public var origin: ChainLocation.Origin = .commandLine
     /// The most memory the run may take, in bytes (`--max-memory`); checked before allocating.
     public var memoryBudget = BindContext.defaultMemoryBudget
+    /// Bytes the chain's earlier effects hold (added up by ``EffectChain/bind(_:)``).
+    public var memoryReserved = 0
+    /// Processors made at once from this binding (a batch's `--jobs`): each has its own buffers.
+    public var concurrentProcessors = 1
 
     /// Half the machine's memory.
     public static var defaultMemoryBudget: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory / 2) }
@@ -126,20 +132,22 @@ public struct BindContext: Sendable {
         blockSize.map { PartitionPlan(kernelLength: kernelLength, blockSize: $0) } ?? .automatic(kernelLength: kernelLength)
     }
 
-    /// The plan for a convolution, after checking that its spectra and one convolver's buffers
-    /// fit the memory budget.
-    func convolutionPlan(kernelLength: Int, kernelChannels: Int, routing: ChannelRouting, key: String?) throws -> PartitionPlan {
+    /// The plan for a convolution, after checking that its spectra and each concurrent
+    /// convolver's buffers fit what is left of the memory budget; and the bytes they take.
+    func convolutionPlan(kernelLength: Int, kernelChannels: Int, routing: ChannelRouting, key: String?) throws -> (plan: PartitionPlan, bytes: Int) {
         let plan = plan(kernelLength: kernelLength)
-        let bytes = plan.estimatedBytes(kernelChannels: kernelChannels, inputChannels: routing.inputChannelCount,
-                                        outputChannels: routing.outputChannelCount)
-        try reserve(bytes.spectra + bytes.perConvolver, for: "a \(kernelLength)-frame, \(kernelChannels)-channel kernel", key: key)
-        return plan
+        let estimate = plan.estimatedBytes(kernelChannels: kernelChannels, inputChannels: routing.inputChannelCount,
+                                           outputChannels: routing.outputChannelCount)
+        let bytes = estimate.spectra + estimate.perConvolver * concurrentProcessors
+        try reserve(bytes, for: "a \(kernelLength)-frame, \(kernelChannels)-channel kernel", key: key)
+        return (plan, bytes)
     }
 
-    /// An error when `bytes` exceed the budget, naming what needs them.
+    /// An error when `bytes`, with what the chain already holds, exceed the budget, naming what needs them.
     func reserve(_ bytes: Int, for what: String, key: String?) throws {
-        guard bytes > memoryBudget else { return }
-        throw EffectProblem(key, "\(what) needs about \(bytes >> 20) MiB, more than the memory budget of \(memoryBudget >> 20) MiB (--max-memory)")
+        guard memoryReserved + bytes > memoryBudget else { return }
+        let held = memoryReserved > 0 ? " (the chain's other effects hold \(memoryReserved >> 20) MiB)" : ""
+        throw EffectProblem(key, "\(what) needs about \(bytes >> 20) MiB, more than the memory budget of \(memoryBudget >> 20) MiB allows\(held) (--max-memory)")
     }
 
     /// Half the rate, in Hz.

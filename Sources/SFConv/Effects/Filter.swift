@@ -144,10 +144,13 @@ public struct FilterEffect: EffectSpec {
     }
 
     public func bind(_ context: BindContext) throws -> BoundEffect {
+        // The design's own work arrays (a minimum-phase conversion pads to 32 × the taps) come first.
+        let designTaps = spec.taps ?? FilterSpec.defaultTaps
+        try context.reserve(designTaps * MemoryLayout<Double>.size * (spec.minimumPhase ? 32 * 6 : 8), for: "a \(designTaps)-tap design", key: "taps")
         let design = try self.design(rate: Double(context.sampleRate))
         let channels = context.channelCount, taps = design.taps, latency = design.latency, keepDelay = self.keepDelay
         let routing = ChannelRouting(inputChannels: channels, kernelChannels: 1)!
-        let plan = try context.convolutionPlan(kernelLength: taps, kernelChannels: 1, routing: routing, key: "taps")
+        let (plan, bytes) = try context.convolutionPlan(kernelLength: taps, kernelChannels: 1, routing: routing, key: "taps")
         let spectra = try KernelSpectra(kernel: design.kernel, plan: plan, planning: context.planning)
         let template = ConvolutionTemplate(spectra: spectra, routing: routing) {
             keepDelay
@@ -156,8 +159,10 @@ public struct FilterEffect: EffectSpec {
         }
         var summary = ResponsePlot.title(design)
         if let cutoffs = design.cutoffs { summary += ", edges \(cutoffs.map(Numbers.format).joined(separator: "–")) Hz" }
-        return BoundEffect(summary: summary, channels: (channels, channels), kernelLength: taps,
-                           latency: keepDelay ? 0 : -latency, tail: keepDelay ? taps - 1 : 0,
-                           length: { keepDelay ? $0 + taps - 1 : $0 }, makeProcessor: template.makeProcessor)
+        var bound = BoundEffect(summary: summary, channels: (channels, channels), kernelLength: taps,
+                                latency: keepDelay ? 0 : -latency, tail: keepDelay ? taps - 1 : 0,
+                                length: { keepDelay ? $0 + taps - 1 : $0 }, makeProcessor: template.makeProcessor)
+        bound.memoryBytes = bytes
+        return bound
     }
 }

@@ -50,6 +50,13 @@ public struct ParameterReader {
         return placed
     }
 
+    /// A number, which may carry the declared unit as text: `30ms` where milliseconds are asked for.
+    private static func number(_ value: RawValue, unit: String) -> Double? {
+        if let number = value.number { return number }
+        guard !unit.isEmpty, case .text(let text) = value, text.lowercased().hasSuffix(unit.lowercased()) else { return nil }
+        return Numbers.parse(String(text.dropLast(unit.count)))
+    }
+
     /// A value of the right type outside the range.
     private mutating func outOfRange(_ key: String, _ found: String) {
         problem(key, "expected \(declaration(key).kind.expected), found \(found)")
@@ -62,12 +69,7 @@ public struct ParameterReader {
     public mutating func number(_ key: String) -> Double? {
         guard let placed = raw(key) else { return nil }
         guard case .number(_, let unit, let lower, let upper, let lowerOpen) = declaration(key).kind else { preconditionFailure() }
-        // The value may carry its own unit: `30ms` where milliseconds are asked for.
-        var value = placed.value.number
-        if value == nil, !unit.isEmpty, case .text(let text) = placed.value, text.lowercased().hasSuffix(unit.lowercased()) {
-            value = Numbers.parse(String(text.dropLast(unit.count)))
-        }
-        guard let value else {
+        guard let value = Self.number(placed.value, unit: unit) else {
             mismatch(key, placed.value)
             return nil
         }
@@ -171,9 +173,9 @@ public struct ParameterReader {
     /// nil when absent or bad; `.some(nil)` for `auto`.
     public mutating func autoOrNumber(_ key: String) -> Double?? {
         guard let placed = raw(key) else { return nil }
-        guard case .autoOrNumber(_, _, let upper) = declaration(key).kind else { preconditionFailure() }
+        guard case .autoOrNumber(_, let unit, let upper) = declaration(key).kind else { preconditionFailure() }
         if placed.value == .text("auto") { return .some(nil) }
-        guard let value = placed.value.number, value >= 0, value <= upper else {
+        guard let value = Self.number(placed.value, unit: unit), value >= 0, value <= upper else {
             mismatch(key, placed.value)
             return nil
         }

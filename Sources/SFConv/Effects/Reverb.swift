@@ -98,14 +98,14 @@ public struct ReverbEffect: EffectSpec {
     }
 
     public func bind(_ context: BindContext) throws -> BoundEffect {
-        let path = try context.resolve(impulse, key: "impulse")
-        let ir = try context.files.load(path, rate: context.sampleRate, resample: context.resample, diagnostics: context.diagnostics)
+        let (path, ir) = try context.loadFile(impulse, key: "impulse")
         let template = try self.template(ir: ir, impulsePath: path, context: context)
         let k = template.spectra.plan.kernelLength
         var bound = BoundEffect(summary: summary(impulse: "through \(path)"),
                                 channels: (context.channelCount, template.routing.outputChannelCount), kernelLength: k,
                                 tail: k - 1, makeProcessor: template.makeProcessor)
         bound.tailIsUpperBound = settings.tail == .auto
+        bound.memoryBytes = template.memoryBytes(concurrentProcessors: context.concurrentProcessors)
         return bound
     }
 
@@ -116,11 +116,13 @@ public struct ReverbEffect: EffectSpec {
         var ir = context.channelCount == 1 && original.channelCount == 4 ? ImpulseResponsePreparation.foldedForMonoInput(original) : original
         let rate = ir.sampleRate
         guard [1, 2, 4, context.channelCount].contains(original.channelCount) else {
-            throw SFConvError("a reverb takes a mono, stereo, 4-channel true-stereo or \(context.channelCount)-channel impulse response, not \(original.channelCount) channels; use convolve for other routings",
-                              path: impulsePath)
+            throw EffectProblem("impulse", "a reverb takes a mono, stereo, 4-channel true-stereo or \(context.channelCount)-channel impulse response, "
+                + "not \(original.channelCount) channels; use convolve for other routings (\(impulsePath))")
         }
-        let routing = try ChannelRouting.resolve(inputChannels: context.channelCount, kernelChannels: ir.channelCount,
-                                                 inputPath: context.inputPath, kernelPath: impulsePath)
+        let routing = try context.placing(key: "impulse") {
+            try ChannelRouting.resolve(inputChannels: context.channelCount, kernelChannels: ir.channelCount,
+                                       inputPath: context.inputPath, kernelPath: impulsePath)
+        }
         let fadeFrames = try context.frames(.seconds(ReverbSettings.fadeMilliseconds / 1000), key: nil)
         // IR preparation, one small step at a time.
         if let trimStart = settings.trimStart {
@@ -150,7 +152,7 @@ public struct ReverbEffect: EffectSpec {
         ir = ImpulseResponsePreparation.delayed(ir, by: predelayFrames)
         ir = ImpulseResponsePreparation.addingDirectPath(ir, dry: Float(settings.dry.linear), routing: routing)
 
-        let plan = try context.convolutionPlan(kernelLength: ir.frameCount, kernelChannels: ir.channelCount, routing: routing, key: "impulse")
+        let (plan, _) = try context.convolutionPlan(kernelLength: ir.frameCount, kernelChannels: ir.channelCount, routing: routing, key: "impulse")
         let spectra = try KernelSpectra(kernel: ir, plan: plan, planning: context.planning)
         let tail = settings.tail
         let channels = routing.outputChannelCount

@@ -56,8 +56,9 @@ public enum Render {
             return RenderSummary(inputFrames: n, writer: writer)
         }
         if output.path != "-" { try SoundFileWriter.checkDestination(output.path, overwrite: output.overwrite) }
-        let passFormat = SoundFormat(container: .wav, subtype: SampleSubtype.float.formatValue)
-        let passPath = TemporaryFiles.hiddenPath(beside: output.path == "-" ? NSTemporaryDirectory() + "/stdout" : output.path, tag: "pass1.wav")
+        // W64: no 4 GiB limit on the pass, whatever OUT's container.
+        let passFormat = SoundFormat(container: .w64, subtype: SampleSubtype.float.formatValue)
+        let passPath = TemporaryFiles.hiddenPath(beside: output.path == "-" ? NSTemporaryDirectory() + "/stdout" : output.path, tag: "pass1.w64")
         TemporaryFiles.register(passPath)
         defer {
             unlink(passPath)

@@ -53,6 +53,11 @@ enum Renderer {
             try? output.drain()
             writer.discard()
             progress?.finish()
+            // An error found while processing, about no file in particular, is about this input.
+            if var unplaced = error as? SFConvError, unplaced.path == nil {
+                unplaced.path = source.path
+                throw unplaced
+            }
             throw error
         }
     }

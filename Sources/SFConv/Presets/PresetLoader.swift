@@ -81,6 +81,7 @@ public enum PresetLoader {
         enum State { case code, comment, basic, literal, multilineBasic, multilineLiteral }
         let characters = Array(text.unicodeScalars)
         var state = State.code, line = 1, i = 0, lineStart = true
+        var open: [Unicode.Scalar] = []  // brackets and braces not yet closed
         func headerHasName(after index: Int) -> Bool {
             var j = index + 1
             if j < characters.count && characters[j] == "[" { j += 1 }
@@ -104,6 +105,10 @@ public enum PresetLoader {
                     return (line, "a control character (0x\(String(c.value, radix: 16)))")
                 }
                 if c == "[" && lineStart && !headerHasName(after: i) { return (line, "a table header without a name") }
+                if c == "[" || c == "{" { open.append(c) }
+                if c == "]" || c == "}", let last = open.popLast(), (last == "[") != (c == "]") {
+                    return (line, "'\(c)' closes '\(last)'")
+                }
                 lineStart = c == "\n" || (lineStart && (c == " " || c == "\t"))
                 if c == "#" { state = .comment }
                 else if starts(tripleQuote) { state = .multilineBasic; i += 2 }
