@@ -70,7 +70,7 @@ private let loudChain = Array(repeating: "gain:db=60", count: 14).joined(separat
         (["batch", ".", "in.wav", "--chain", "gain:db=0"], "OUT_DIR is a file"),
         (["batch", ".", "out", "--chain", "gain:db=0", "--report", "in.wav"], "output file exists"),
         (["batch", ".", "out", "--chain", "gain:db=0", "--wet-range", "0.1:0.2"], "only with --random-impulse"),
-        (["reverb", "in.wav", "ir.wav", "o.wav", "--max-memory", "1K", "-q"], "more than the memory budget of 0 MiB (--max-memory)"),
+        (["reverb", "in.wav", "ir.wav", "o.wav", "--max-memory", "1K", "-q"], "more than the memory budget of 0 MiB allows (--max-memory)"),
         (["apply", "in.wav", "o.wav", "--chain", "reverb:impulse=ir.wav:predelay=10000", "--max-memory", "1M", "-q"], "impulse response with its predelay"),
         (["convolve", "in.wav", "three.wav", "o.wav", "--max-memory", "20K"], "memory budget"),
     ])
