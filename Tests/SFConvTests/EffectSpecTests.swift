@@ -72,6 +72,23 @@ import Testing
         #expect(found.contains { $0.contains(message) }, "\(found)")
     }
 
+    /// Each problem is reported where its key was written, at parse time and at bind time.
+    @Test func problemsArePlacedAtTheirKeys() throws {
+        func at(_ key: String) -> ChainLocation { ChainLocation(origin: .preset(path: "p.toml"), line: key.count, keyPath: "effect[1].\(key)") }
+        let typeLine = ChainLocation(origin: .preset(path: "p.toml"), line: 1, keyPath: "effect[1].type")
+        let values = ["cutoff": PlacedValue(.integer(30000), at: at("cutoff")), "taps": PlacedValue(.integer(256), at: at("taps"))]
+        let parse = SFConvErrors.list(try #require(throws: (any Error).self) { try ChainEntry.parse(type: "highpass", values: values, at: typeLine) })
+        #expect(parse.map(\.message) == ["p.toml:4: effect[1].taps: a highpass passes half the rate and needs an odd number of taps, not 256"])
+        let entry = try ChainEntry.parse(type: "highpass", values: ["cutoff": values["cutoff"]!], at: typeLine)
+        let chain = EffectChain(name: "p", entries: [entry])
+        let context = BindContext(channelCount: 1, sampleRate: 48000, inputPath: "in", files: ChainFiles(folders: []))
+        let bind = try #require(throws: SFConvError.self) { try chain.bind(context) }
+        #expect(bind.message == "p.toml:6: effect[1].cutoff: 30000 Hz must be below half the rate (24000 Hz)")
+        let missing = try ChainEntry.parse(type: "reverb", values: ["impulse": PlacedValue(.text("nowhere.wav"), at: at("impulse"))], at: typeLine)
+        let load = try #require(throws: SFConvError.self) { try EffectChain(name: "p", entries: [missing]).bind(context) }
+        #expect(load.message.hasPrefix("p.toml:7: effect[1].impulse: no such file"), "\(load.message)")
+    }
+
     @Test func everyProblemOfAnEffectIsFoundInOnePass() {
         let found = problems("lowpass", ["cutoff": .number(-1), "taps": .integer(0), "window": .text("gauss"), "colour": .text("red")])
         #expect(found.count == 4, "\(found)")

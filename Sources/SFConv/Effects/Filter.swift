@@ -42,7 +42,7 @@ public struct FilterEffect: EffectSpec {
             return [.init("low", .frequency(), required: true, help: "The lower band edge in Hz."),
                     .init("high", .frequency(), required: true, help: "The upper band edge in Hz.")] + [taps, window, beta] + kaiser + phase
         case .eq:
-            return [.init("points", .text(example: "20:0,200:+3,2000:-2"), required: true, help: "The response as Hz:dB points.")]
+            return [.init("points", .points, required: true, help: "The response as Hz:dB points.")]
                 + [taps, window, beta] + phase
         case .ramp:
             return [taps, .init("window", .choice(noun: "ramp window", RampWindow.allCases.map(\.rawValue) + ["rect"]),

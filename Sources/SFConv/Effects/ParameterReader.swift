@@ -163,7 +163,7 @@ public struct ParameterReader {
         var value: String?
         switch (placed.value, declaration(key).kind) {
         case (.text(let text), _) where !text.isEmpty: value = text
-        case (.integer, .text), (.number, .text): value = placed.value.text
+        case (.integer, .text), (.number, .text), (.integer, .points), (.number, .points): value = placed.value.text
         default: value = nil
         }
         if value == nil { mismatch(key, placed.value) }

@@ -39,9 +39,12 @@ public enum InlineChain {
             let key = pieces[0]
             let keyLocation = ChainLocation(origin: .inlineChain, keyPath: "effect \(number) '\(part)', key '\(key)'")
             guard values[key] == nil else { throw keyLocation.error("'\(key)' is given twice") }
-            let value = key == "points"
-                ? RawValue.text(pieces[1].replacingOccurrences(of: ";", with: ",").replacingOccurrences(of: "/", with: ":"))
-                : RawValue(text: pieces[1])
+            // Points are written with this grammar's separators swapped (see ValueKind.points).
+            let value = if case .points? = EffectRegistry.kind(named: type)?.parameter(key)?.kind {
+                RawValue.text(pieces[1].replacingOccurrences(of: ";", with: ",").replacingOccurrences(of: "/", with: ":"))
+            } else {
+                RawValue(text: pieces[1])
+            }
             values[key] = PlacedValue(value, at: keyLocation)
         }
         return try ChainEntry.parse(type: type, values: values, at: location)
