@@ -30,6 +30,8 @@ struct SFConvCommand: ParsableCommand {
             try checkArgumentsAreUTF8()
             var command = try parseAsRoot(normalizedArguments(Array(CommandLine.arguments.dropFirst())))
             try command.run()
+            // What was printed (coefficients, JSON, tables) must have reached standard output whole.
+            if fflush(nil) != 0 { throw SFConvError("cannot write to standard output: \(String(cString: strerror(errno)))") }
             TemporaryFiles.markFinished()
         } catch let error as SFConvError {
             fail([error])

@@ -66,18 +66,23 @@ private let loudChain = Array(repeating: "gain:db=60", count: 14).joined(separat
         (["design", "lowpass", "--cutoff", "2000", "-o", "k.wav", "--plot", "in.wav"], "output file exists"),
         (["design", "--preset", "lowpass-8k", "--cutoff", "100", "--print"], "not both"),
         (["reverb", "in.wav", "three.wav", "o.wav"], "not 3 channels"),
+        (["design", "lowpass", "--cutoff", "1000", "--print"], "cannot write to standard output"),
+        (["convolve", "in.wav", "ir.wav", "dangling.wav"], "dangling symbolic link"),
         (["batch", ".", ".", "--chain", "gain:db=0"], "OUT_DIR is IN_DIR"),
         (["batch", ".", "in.wav", "--chain", "gain:db=0"], "OUT_DIR is a file"),
         (["batch", ".", "out", "--chain", "gain:db=0", "--report", "in.wav"], "output file exists"),
         (["batch", ".", "out", "--chain", "gain:db=0", "--wet-range", "0.1:0.2"], "only with --random-impulse"),
-        (["reverb", "in.wav", "ir.wav", "o.wav", "--max-memory", "1K", "-q"], "more than the memory budget of 0 MiB allows (--max-memory)"),
+        (["reverb", "in.wav", "ir.wav", "o.wav", "--max-memory", "1K", "-q"], "more than the memory budget of 0.0 MiB allows (--max-memory)"),
         (["apply", "in.wav", "o.wav", "--chain", "reverb:impulse=ir.wav:predelay=10000", "--max-memory", "1M", "-q"], "impulse response with its predelay"),
         (["convolve", "in.wav", "three.wav", "o.wav", "--max-memory", "20K"], "memory budget"),
     ])
     func refusedWithoutWritingAnything(arguments: [String], fragment: String) throws {
         try writeAudio([[1], [0.5], [0.2]], to: folder.file("three.wav"))
+        try FileManager.default.createSymbolicLink(atPath: folder.file("dangling.wav"), withDestinationPath: "/nonexistent/x.wav")
         let before = folder.contents()
-        expectCleanFailure(try sfconv(arguments, in: folder), fragment, before: before)
+        // Standard output is /dev/full: whatever is printed cannot be written.
+        let result = try runProcess("/bin/sh", ["-c", "exec \"$0\" \"$@\" > /dev/full", sfconvBinary] + arguments, in: folder)
+        expectCleanFailure(result, fragment, before: before)
     }
 
     @Test func batchRefusesTwoInputsForOneOutput() throws {

@@ -45,6 +45,24 @@ import Testing
         #expect(missing.status == 1 && missing.standardError.contains("needs --format"), "\(missing.standardError)")
     }
 
+    /// A container whose header runs past the first megabyte (a WAV with a large JUNK chunk, an
+    /// MP3 with a cover image) is read whole, not refused by the early check.
+    @Test func aLongHeaderOnStandardInputIsRead() throws {
+        let wav = try Data(contentsOf: URL(fileURLWithPath: folder.file("in.wav")))
+        var chunk = Data("JUNK".utf8)
+        chunk.append(le32(1_500_000))
+        chunk.append(Data(count: 1_500_000))
+        var file = Data("RIFF".utf8)
+        file.append(le32(UInt32(4 + chunk.count + wav.count - 12)))
+        file.append(Data("WAVE".utf8))
+        file.append(chunk)
+        file.append(wav.dropFirst(12))
+        try file.write(to: URL(fileURLWithPath: folder.file("junk.wav")))
+        let result = try shell("cat junk.wav | \"$SFCONV\" apply - out.wav --chain gain:db=0")
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(try readAudio(folder.file("out.wav")).frameCount == 48000)
+    }
+
     @Test func garbageOnStandardInputIsRefusedWithoutReadingItAll() throws {
         // An endless source: refused after its first megabyte, not read to the end.
         let started = Date()

@@ -55,13 +55,25 @@ enum InputSpool {
                 }
             }
             total += got
-            // Refuse what is not audio (/dev/zero, text) before copying any more of it.
+            // Refuse what is not audio (/dev/zero, text) before copying any more of it; a known
+            // container whose header runs past the probe (a large cover image) is read to the end.
             if !probed && total >= probeBytes {
-                try probe(spool, name: name)
+                if !hasAudioSignature(spool) { try probe(spool, name: name) }
                 probed = true
             }
         }
         guard total > 0 else { throw SFConvError("input is empty (0 bytes)", path: name) }
+    }
+
+    /// Whether the file starts like a container libsndfile reads (RIFF/RF64/W64, AIFF, CAF, AU,
+    /// FLAC, Ogg, an MP3 with ID3 or a frame sync).
+    private static func hasAudioSignature(_ spool: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: spool), let head = try? handle.read(upToCount: 4), head.count == 4 else { return false }
+        try? handle.close()
+        let bytes = [UInt8](head)
+        let tag = String(decoding: bytes, as: UTF8.self)
+        return ["RIFF", "RIFX", "RF64", "BW64", "riff", "FORM", "caff", ".snd", "fLaC", "OggS"].contains(tag) || tag.hasPrefix("ID3")
+            || (bytes[0] == 0xFF && bytes[1] & 0xE0 == 0xE0)
     }
 
     private static func probe(_ spool: String, name: String) throws {

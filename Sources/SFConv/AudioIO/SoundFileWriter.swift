@@ -183,6 +183,10 @@ public final class SoundFileWriter {
     /// An error unless `path` can be written: not a folder, not an existing file (unless `overwrite`), in a writable folder.
     public static func checkDestination(_ path: String, overwrite: Bool) throws {
         var status = stat()
+        var link = stat()
+        if lstat(path, &link) == 0, link.st_mode & S_IFMT == S_IFLNK, stat(path, &status) != 0 {
+            throw SFConvError("output is a dangling symbolic link; remove it or choose another name", path: path)
+        }
         if stat(path, &status) == 0 {
             if status.st_mode & S_IFMT == S_IFDIR {
                 throw SFConvError("output is a directory", path: path)

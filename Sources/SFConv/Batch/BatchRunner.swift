@@ -136,8 +136,10 @@ public final class BatchRunner: @unchecked Sendable {
             report.peakDBFS = summary.peak > 0 ? 20 * log10(Double(summary.peak)) : nil
             report.clippedSamples = summary.clippedSampleCount
         } catch {
-            report.status = .failed
-            report.error = SFConvErrors.list(error).map(\.description).joined(separator: "; ")
+            // Another run resuming the same batch wrote this output first: resumed, not failed.
+            let written = request.skipExisting && FileManager.default.fileExists(atPath: job.outputPath)
+            report.status = written ? .skipped : .failed
+            report.error = written ? nil : SFConvErrors.list(error).map(\.description).joined(separator: "; ")
         }
         report.warnings = warnings.withLock { $0.isEmpty ? nil : $0 }
         report.wallSeconds = Date().timeIntervalSince(start)

@@ -27,7 +27,7 @@ public struct ChannelsEffect: EffectSpec {
         if let pick = reader.integer("pick") { return ChannelsEffect(.pick(pick)) }
         if let text = reader.text("matrix") {
             guard let rows = parseMatrix(text) else {
-                reader.problem("matrix", "expected rows of numbers from -100 to 100 separated by ';', each with one number per input channel (\"0.5 0.5; 1 0\"), found \"\(text)\"")
+                reader.problem("matrix", "expected at most \(SoundFileReader.maximumChannelCount) rows of numbers from -100 to 100 separated by ';', each with one number per input channel (\"0.5 0.5; 1 0\"), found \"\(text.prefix(60))\"")
                 return ChannelsEffect(.mono)
             }
             return ChannelsEffect(.matrix(rows))
@@ -43,7 +43,7 @@ public struct ChannelsEffect: EffectSpec {
         let rows = text.split(separator: ";").map { row in
             row.split(whereSeparator: { $0 == " " || $0 == "/" || $0 == "\t" }).map { Numbers.parse(String($0)) }
         }
-        guard !rows.isEmpty, rows.count <= 1024, let width = rows.first?.count, width > 0,
+        guard !rows.isEmpty, rows.count <= SoundFileReader.maximumChannelCount, let width = rows.first?.count, width > 0,
               rows.allSatisfy({ $0.count == width && $0.allSatisfy { $0.map { abs($0) <= maximumCoefficient } ?? false } }) else { return nil }
         return rows.map { $0.map { $0! } }
     }

@@ -146,8 +146,9 @@ public struct BindContext: Sendable {
     /// An error when `bytes`, with what the chain already holds, exceed the budget, naming what needs them.
     func reserve(_ bytes: Int, for what: String, key: String?) throws {
         guard memoryReserved + bytes > memoryBudget else { return }
-        let held = memoryReserved > 0 ? " (the chain's other effects hold \(memoryReserved >> 20) MiB)" : ""
-        throw EffectProblem(key, "\(what) needs about \(bytes >> 20) MiB, more than the memory budget of \(memoryBudget >> 20) MiB allows\(held) (--max-memory)")
+        func mebibytes(_ n: Int) -> String { String(format: "%.1f MiB", Double(n) / 1_048_576) }
+        let held = memoryReserved > 0 ? " (the chain's other effects hold \(mebibytes(memoryReserved)))" : ""
+        throw EffectProblem(key, "\(what) needs about \(mebibytes(bytes)), more than the memory budget of \(mebibytes(memoryBudget)) allows\(held) (--max-memory)")
     }
 
     /// Half the rate, in Hz.
