@@ -151,9 +151,6 @@ public struct BindContext: Sendable {
         throw EffectProblem(key, "\(what) needs about \(mebibytes(bytes)), more than the memory budget of \(mebibytes(memoryBudget)) allows\(held) (--max-memory)")
     }
 
-    /// Half the rate, in Hz.
-    var nyquist: Double { Double(sampleRate) / 2 }
-
     /// Checked frames for a time in seconds or frames at this rate.
     func frames(_ time: TimeValue, key: String?) throws -> Int {
         do {
