@@ -280,6 +280,9 @@ private let loudChain = Array(repeating: "gain:db=60", count: 14).joined(separat
         let cut = try readAudio(folder.file("cut.wav")), input = try readAudio(folder.file("stereo.wav"))
         #expect(cut.channelCount == 1 && cut.frameCount == 480 + (2400 - 100) + 20)
         #expect(Array(cut.channels[0][480..<(480 + 2300)]) == Array(input.channels[1][100..<2400]))
+        let shorthand = try sfconv("apply", folder.file("stereo.wav"), folder.file("short.wav"), "--chain", "channels:mono")
+        let shortChannels = try readAudio(folder.file("short.wav")).channelCount
+        #expect(shorthand.status == 0 && shortChannels == 1, "\(shorthand.standardError)")
         let dryRun = try sfconv("apply", folder.file("stereo.wav"), folder.file("x.wav"), "--chain", "trim:start=100f:end=0.05,pad:before=10ms:after=20f", "--dry-run")
         #expect(dryRun.standardOutput.contains("output: \(folder.file("x.wav")), WAV (Microsoft), 32 bit float, 2800 frames"), "\(dryRun.standardOutput)")
     }

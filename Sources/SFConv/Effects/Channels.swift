@@ -20,7 +20,8 @@ public struct ChannelsEffect: EffectSpec {
             .init("to", .choice(noun: "channel layout", ["mono", "stereo"]), help: "mono: the mean of the channels; stereo: a mono input as L and R."),
             .init("pick", .integer(noun: "a channel number", range: 1...1024), help: "Keep one channel (1 is the first)."),
             .init("matrix", .text(example: "0.5 0.5; 1 0"), help: "Mix: a row per output channel, a coefficient per input channel."),
-        ]
+        ],
+        positionalKey: "to"
     ) { reader in
         let given = ["to", "pick", "matrix"].filter(reader.has)
         if given.count != 1 { reader.problem(nil, "channels needs exactly one of 'to', 'pick' and 'matrix'") }

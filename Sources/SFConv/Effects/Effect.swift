@@ -193,12 +193,16 @@ public struct EffectKind: Sendable {
     public let name: String
     public let summary: String
     public let parameters: [ParameterDeclaration]
+    /// The key a bare value in an inline chain stands for (`channels:mono` is `channels:to=mono`).
+    public let positionalKey: String?
     let build: @Sendable (inout ParameterReader) -> any EffectSpec
 
-    init(name: String, summary: String, parameters: [ParameterDeclaration], build: @escaping @Sendable (inout ParameterReader) -> any EffectSpec) {
+    init(name: String, summary: String, parameters: [ParameterDeclaration], positionalKey: String? = nil,
+         build: @escaping @Sendable (inout ParameterReader) -> any EffectSpec) {
         self.name = name
         self.summary = summary
         self.parameters = parameters
+        self.positionalKey = positionalKey
         self.build = build
     }
 

@@ -31,8 +31,10 @@ public enum InlineChain {
             throw location.error("empty effect; write TYPE:key=value, e.g. gain:db=-3")
         }
         var values: [String: PlacedValue] = [:]
+        let positional = EffectRegistry.kind(named: type)?.positionalKey
         for field in fields.dropFirst() {
-            let pieces = field.split(separator: "=", maxSplits: 1).map(String.init)
+            var pieces = field.split(separator: "=", maxSplits: 1).map(String.init)
+            if pieces.count == 1, let positional, !field.isEmpty { pieces = [positional, field] }
             guard pieces.count == 2, !pieces[0].isEmpty, !pieces[1].isEmpty else {
                 throw location.error("'\(field)' is not key=value")
             }
