@@ -75,13 +75,14 @@ public enum PresetLoader {
     }
 
     /// The first place where the TOML parser would stop the process (it asserts instead of
-    /// reporting): a non-ASCII or control character outside strings and comments, or a table
-    /// header without a name.
+    /// reporting, on each of these the fuzzer found): a non-ASCII or control character outside
+    /// strings and comments, a table header without a name, mismatched brackets, a date or time.
     static func firstParserHazard(_ text: String) -> (line: Int, problem: String)? {
         enum State { case code, comment, basic, literal, multilineBasic, multilineLiteral }
         let characters = Array(text.unicodeScalars)
         var state = State.code, line = 1, i = 0, lineStart = true
         var open: [Unicode.Scalar] = []  // brackets and braces not yet closed
+        var inValue = false  // after a key's '=' (until the line, or the value's brackets, end)
         func headerHasName(after index: Int) -> Bool {
             var j = index + 1
             if j < characters.count && characters[j] == "[" { j += 1 }
@@ -105,6 +106,12 @@ public enum PresetLoader {
                     return (line, "a control character (0x\(String(c.value, radix: 16)))")
                 }
                 if c == "[" && lineStart && !headerHasName(after: i) { return (line, "a table header without a name") }
+                // Dates and times (a digit then '-' or ':'): presets have none, and the parser asserts on odd ones.
+                if c == "=" { inValue = true }
+                if c == "\n" && open.isEmpty { inValue = false }
+                if inValue && (c == "-" || c == ":") && i > 0 && characters[i - 1].properties.numericType != nil {
+                    return (line, "a date or time value (presets take numbers, strings and true/false)")
+                }
                 if c == "[" || c == "{" { open.append(c) }
                 if c == "]" || c == "}", let last = open.popLast(), (last == "[") != (c == "]") {
                     return (line, "'\(c)' closes '\(last)'")
