@@ -76,7 +76,7 @@ final class OutputFile {
         SFConvError("\(what): \(String(cString: strerror(errno)))", path: reportedPath)
     }
 
-    /// The rename is durable once the folder's entry is on disk.
+    /// The move is durable once the folder's entry is on disk.
     private func syncFolder() {
         let folder = open(URL(fileURLWithPath: target).deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard folder >= 0 else { return }

@@ -1,9 +1,11 @@
 import CSndFile
 import Foundation
 
-/// Writes interleaved float frames through libsndfile into a temporary file beside the target,
-/// which ``commit()`` renames over the target. Until then the target is untouched; a writer
-/// released without `commit()` (an error, a thrown exception) removes its temporary file.
+/// Writes interleaved float frames through libsndfile into a temporary file beside the target
+/// (an ``OutputFile``: every byte's write checked), which ``commit()`` checks — frames read back
+/// where the header states them — and moves into place. Until then the target is untouched; a
+/// writer released without `commit()` (an error, a thrown exception) removes its temporary file.
+/// NaN or infinite samples are an error.
 ///
 /// Integer encodings clip at full scale: samples beyond ±1 are clamped and counted. Encodings of
 /// 16 bits or less can be given TPDF dither of ±1 LSB before quantisation.
