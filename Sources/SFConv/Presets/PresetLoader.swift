@@ -96,6 +96,12 @@ public enum PresetLoader {
             return i + scalars.count <= characters.count && Array(characters[i..<(i + scalars.count)]) == scalars
         }
         let tripleQuote = String(repeating: "\"", count: 3), tripleApostrophe = String(repeating: "'", count: 3)
+        // A multi-line string may end in one or two quotes of its own before its closing three.
+        func quoteRun(from start: Int) -> Int {
+            var end = start
+            while end < characters.count && characters[end] == characters[start] && end - start < 5 { end += 1 }
+            return end - start
+        }
         while i < characters.count {
             let c = characters[i]
             if c == "\n" { line += 1 }
@@ -132,9 +138,9 @@ public enum PresetLoader {
             case .literal:
                 if c == "'" || c == "\n" { state = .code }
             case .multilineBasic:
-                if c == "\\" { i += 1 } else if starts(tripleQuote) { state = .code; i += 2 }
+                if c == "\\" { i += 1 } else if starts(tripleQuote) { state = .code; i += quoteRun(from: i) - 1 }
             case .multilineLiteral:
-                if starts(tripleApostrophe) { state = .code; i += 2 }
+                if starts(tripleApostrophe) { state = .code; i += quoteRun(from: i) - 1 }
             }
             i += 1
         }
