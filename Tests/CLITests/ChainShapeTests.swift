@@ -106,7 +106,8 @@ private let loudChain = Array(repeating: "gain:db=60", count: 14).joined(separat
         #expect(unicodeValue.errorLines == ["error: \(folder.file("value.toml")):2: TOML syntax: a character outside ASCII outside a string or comment"],
                 "\(unicodeValue.standardError)")
         for (name, text) in [("header.toml", "[\not"), ("header2.toml", "name = 1\n  [ \t\n"), ("nul.toml", "[ot\u{0}u7]"),
-                             ("bracket.toml", "name = [ }\n"), ("nested.toml", "x = { a = [1, }]\n"), ("date.toml", "\no =0000-90-9o 9\n")] {
+                             ("bracket.toml", "name = [ }\n"), ("nested.toml", "x = { a = [1, }]\n"), ("date.toml", "\no =0000-90-9o 9\n"),
+                             ("quotes.toml", "na='''''''\n[[[[[[[[[e='''''\ne\n='''['&'")] {
             let hazard = try sfconv("presets", "check", try preset(name, text))
             #expect(hazard.status == 1 && hazard.errorLines.first?.contains("TOML syntax") == true, "\(name): \(hazard.standardError)")
         }
