@@ -115,9 +115,10 @@ struct Design: ParsableCommand {
         if let output {
             let rate = try Numbers.whole(self.rate, "--rate", range: 1...10_000_000)
             let format = try OutputOptions(subtype: .float, overwrite: force).format(for: output, input: nil)
-            _ = try Render.buffer(AudioBuffer(channels: [design.coefficients.map(Float.init)], sampleRate: rate),
-                                  output: RenderOutput(path: output, format: format, overwrite: force, dither: false), label: "design",
-                                  progress: { _, _ in nil })
+            let kernel = AudioBuffer(channels: [design.coefficients.map(Float.init)], sampleRate: rate)
+            _ = try Render.unprocessed(BufferSource(kernel, description: "designed kernel"),
+                                       output: RenderOutput(path: output, format: format, overwrite: force, dither: false), label: "design",
+                                       progress: { _, _ in nil })
         }
         if let plot {
             try TemporaryFiles.writeAtomically(Data(try ResponsePlot.svg(for: design).utf8), to: plot, overwrite: force)

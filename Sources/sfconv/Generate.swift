@@ -132,8 +132,7 @@ extension OutputOptionGroup {
         let options = self.options
         let format = try options.format(for: path, input: nil)
         let output = RenderOutput(path: path, format: format, overwrite: options.overwrite, dither: false)
-        _ = try Render.file(source: source, chain: .identity(channelCount: source.channelCount), output: output,
-                            label: "generate", diagnostics: .silent) { label, total in
+        _ = try Render.unprocessed(source, output: output, label: "generate") { label, total in
             ProgressBar(label: label, total: total, enabled: !quiet && StandardError.isTerminal)
         }
     }

@@ -80,11 +80,10 @@ public enum Render {
         return RenderSummary(inputFrames: n, writer: writer)
     }
 
-    /// Writes audio held in memory (a generated signal, a designed kernel) atomically.
-    public static func buffer(_ buffer: AudioBuffer, output: RenderOutput, label: String, progress: ProgressFactory) throws -> RenderSummary {
-        let source = BufferSource(buffer, description: label)
-        return try file(source: source, chain: .identity(channelCount: buffer.channelCount), output: output,
-                        label: label, diagnostics: .silent, progress: progress)
+    /// Writes a source as it is (a generated signal, a designed kernel), atomically like every output.
+    public static func unprocessed(_ source: FrameSource, output: RenderOutput, label: String, progress: ProgressFactory) throws -> RenderSummary {
+        try file(source: source, chain: .identity(channelCount: source.channelCount), output: output,
+                 label: label, diagnostics: .silent, progress: progress)
     }
 }
 
