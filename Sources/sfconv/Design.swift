@@ -3,13 +3,15 @@ import Foundation
 import SFConv
 
 extension FilterType: ExpressibleByArgument {}
+extension RemezType: ExpressibleByArgument {}
+extension FrequencyScale: ExpressibleByArgument {}
 
 /// The filter options shared by `design` and `filter`: the keys of the filter effects.
 struct FilterOptionGroup: ParsableArguments {
     @Option(help: effectHelp("lowpass", "cutoff", valueName: "Hz")) var cutoff: String?
     @Option(help: effectHelp("bandpass", "low", valueName: "Hz")) var low: String?
     @Option(help: effectHelp("bandpass", "high", valueName: "Hz")) var high: String?
-    @Option(help: ArgumentHelp("Number of taps (default \(FilterSpec.defaultTaps); odd for highpass, bandstop and ramp).", valueName: "N"))
+    @Option(help: ArgumentHelp("Number of taps (odd for highpass, bandstop and ramp). Default: long enough for −6 dB at each cutoff and 60 dB of stopband (see design --help); eq: the shortest from 255 that meets every point within ±0.5 dB; ramp: \(FilterSpec.defaultTaps). Required for remez and firls.", valueName: "N"))
     var taps: String?
     @Option(help: ArgumentHelp("rect, hann, hamming (default), blackman or kaiser; for ramp: ram-lak (default), shepp-logan, cosine, hamming, hann.", valueName: "name"))
     var window: String?
@@ -19,11 +21,20 @@ struct FilterOptionGroup: ParsableArguments {
     @Option(help: ArgumentHelp("Stopband attenuation in dB, 1 to 300 (with --transition).", valueName: "dB")) var attenuation: String?
     @Option(help: ArgumentHelp("eq: the response as Hz:dB points, e.g. \"20:0,200:+3,2000:-2,12000:+4\".", valueName: "points"))
     var points: String?
+    @Option(help: ArgumentHelp("remez, firls: band edges in Hz, in pairs, e.g. 0,4000,5000,24000.", valueName: "F0,F1,..."))
+    var bands: String?
+    @Option(help: ArgumentHelp("remez: the amplitude in each band (1,0); firls: at each band edge (1,1,0,0).", valueName: "D0,D1,..."))
+    var desired: String?
+    @Option(help: ArgumentHelp("remez, firls: one weight per band (default all 1).", valueName: "W0,W1,..."))
+    var weights: String?
+    @Option(name: .customLong("type"), help: "remez: bandpass (default), differentiator (amplitude D·f/rate) or hilbert.")
+    var remezType: RemezType?
     @Flag(help: "Convert to minimum phase (cepstral method): energy first, little delay.") var minimumPhase = false
 
     /// Whether any filter option was given.
     var isGiven: Bool {
-        [cutoff, low, high, taps, window, beta, transition, attenuation, points].contains { $0 != nil } || minimumPhase
+        [cutoff, low, high, taps, window, beta, transition, attenuation, points, bands, desired, weights].contains { $0 != nil }
+            || remezType != nil || minimumPhase
     }
 
     /// The filter effect of `type` with these options (and `keepDelay`).
@@ -34,6 +45,10 @@ struct FilterOptionGroup: ParsableArguments {
             effect.set(key, value)
         }
         effect.setText("points", points)
+        effect.setText("bands", bands)
+        effect.setText("desired", desired)
+        effect.setText("weights", weights)
+        effect.set("remez_type", remezType?.rawValue, as: "--type")
         effect.set("minimum_phase", minimumPhase)
         effect.set("keep_delay", keepDelay)
         return effect
@@ -45,11 +60,25 @@ struct Design: ParsableCommand {
         abstract: "Design a FIR filter: write its taps, print them, or plot its response.",
         discussion: """
             lowpass, highpass, bandpass and bandstop equal scipy.signal.firwin(taps, cutoff, window, \
-            pass_zero, scale=True, fs=rate). With --transition and --attenuation the taps and Kaiser β \
-            come from scipy.signal.kaiserord (taps made odd). ramp is the Ram-Lak filter |f| of filtered \
-            backprojection (Kak & Slaney), optionally shaped by a window on its frequency response. eq \
-            samples a response given as Hz:dB points (interpolated in dB over log frequency) like \
-            scipy.signal.firwin2.
+            pass_zero, scale=True, fs=rate) (window hamming unless given). With --transition and \
+            --attenuation the taps and Kaiser β come from scipy.signal.kaiserord (taps made odd). With \
+            neither --taps nor --transition the length meets a default spec: −6 dB (±0.5 dB) at each \
+            cutoff and at least 60 dB of stopband from half a transition beyond it, the transition \
+            being half the distance from the cutoff to 0 Hz, half the rate or the other cutoff \
+            (Kaiser window, at most 65537 taps): highpass --cutoff 80 has 60 dB below 60 Hz.
+
+            ramp is the Ram-Lak filter |f| of filtered backprojection (Kak & Slaney), optionally shaped \
+            by a window on its frequency response. eq samples a response given as Hz:dB points, rising \
+            in frequency (interpolated in dB over log frequency) like scipy.signal.firwin2.
+
+            remez is the Parks–McClellan equiripple design, equal to scipy.signal.remez(taps, bands, \
+            desired, weight=weights, fs=rate, type=type); firls the least-squares design, equal to \
+            scipy.signal.firls(taps, bands, desired, weight=weights, fs=rate).
+
+            A summary line on standard error gives the taps, the latency and what the filter \
+            measures: its −6 dB points, its worst stopband attenuation, an eq's worst point, each \
+            band's ripple. A warning says when the settings miss the cutoff (by more than 1 dB) or \
+            the attenuation asked for, and how many taps would meet it.
 
             Examples:
               sfconv design lowpass --cutoff 8000 --taps 511 -o lowpass.wav --plot lowpass.svg
@@ -57,9 +86,12 @@ struct Design: ParsableCommand {
               sfconv design highpass --cutoff 90 --transition 60 --attenuation 80 --json
               sfconv design ramp --taps 513 --window shepp-logan -o ramp.wav
               sfconv design eq --points "20:0,200:+3,2000:-2,12000:+4" --taps 1023 -o eq.wav --plot eq.svg
+              sfconv design remez --bands 0,4000,5000,24000 --desired 1,0 --weights 1,10 --taps 101 --json
+              sfconv design firls --bands 0,300,500,24000 --desired 0,0,1,1 --taps 2047 -o highpass.wav
+              sfconv design remez --type hilbert --bands 100,23900 --desired 1 --taps 255 --print
             """)
 
-    @Argument(help: "lowpass, highpass, bandpass, bandstop, ramp or eq (or --preset).")
+    @Argument(help: "lowpass, highpass, bandpass, bandstop, ramp, eq, remez or firls (or --preset).")
     var type: FilterType?
 
     @Option(help: ArgumentHelp("Design the filter of a preset whose chain is one filter effect.", valueName: "name|file"))
@@ -79,8 +111,11 @@ struct Design: ParsableCommand {
     @Flag(help: "Print the coefficients and the design parameters as JSON.")
     var json = false
 
-    @Option(help: ArgumentHelp("Draw magnitude and group delay against log frequency as SVG.", valueName: "response.svg"))
+    @Option(help: ArgumentHelp("Draw magnitude and group delay against frequency as SVG.", valueName: "response.svg"))
     var plot: String?
+
+    @Option(help: ArgumentHelp("The plot's frequency axis: log (default) or linear.", valueName: "scale"))
+    var plotFrequency: FrequencyScale = .log
 
     @Flag(help: "Overwrite existing output files.")
     var force = false
@@ -120,17 +155,24 @@ struct Design: ParsableCommand {
                                        output: RenderOutput(path: output, format: format, overwrite: force, dither: false), label: "design",
                                        progress: { _, _ in nil })
         }
+        StandardError.writeLine(design.summaryLine)
+        for warning in design.warnings { StandardError.writeLine("warning: \(warning)") }
         if let plot {
-            try TemporaryFiles.writeAtomically(Data(try ResponsePlot.svg(for: design).utf8), to: plot, overwrite: force)
+            try TemporaryFiles.writeAtomically(Data(try ResponsePlot.svg(for: design, frequencyScale: plotFrequency).utf8), to: plot, overwrite: force)
         }
         if print {
-            Swift.print(design.coefficients.map { String(format: "%.12g", $0) }.joined(separator: "\n"))
+            Swift.print(design.coefficients.map(Self.coefficientText).joined(separator: "\n"))
         }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             Swift.print(String(decoding: try encoder.encode(design), as: UTF8.self))
         }
+    }
+
+    /// 12 significant digits; zero (of either sign) as `0`.
+    static func coefficientText(_ value: Double) -> String {
+        value == 0 ? "0" : String(format: "%.12g", value)
     }
 
     /// The filter effect from the options, or from a one-filter preset.
@@ -165,7 +207,7 @@ struct Filter: ParsableCommand {
     @Argument(help: "The output file.")
     var output: String
 
-    @Argument(help: "lowpass, highpass, bandpass, bandstop, ramp or eq.")
+    @Argument(help: "lowpass, highpass, bandpass, bandstop, ramp, eq, remez or firls.")
     var type: FilterType
 
     @OptionGroup var filter: FilterOptionGroup

@@ -19,6 +19,7 @@ public struct FilterEffect: EffectSpec {
         let summaries: [FilterType: String] = [
             .lowpass: "FIR low-pass filter", .highpass: "FIR high-pass filter", .bandpass: "FIR band-pass filter",
             .bandstop: "FIR band-stop filter", .ramp: "the ramp filter |f| of filtered backprojection", .eq: "FIR equaliser from Hz:dB points",
+            .remez: "equiripple FIR (Parks–McClellan, as scipy.signal.remez)", .firls: "least-squares FIR (as scipy.signal.firls)",
         ]
         return EffectKind(name: type.rawValue, summary: summaries[type]!, parameters: parameters(for: type)) { reader in
             read(type, &reader)
@@ -26,8 +27,14 @@ public struct FilterEffect: EffectSpec {
     }
 
     static func parameters(for type: FilterType) -> [ParameterDeclaration] {
+        let lengthHelp = switch type {
+        case .eq: "Number of taps (default: the shortest from 255 that meets every point within ±0.5 dB)."
+        case .ramp: "Number of taps (default \(FilterSpec.defaultTaps))."
+        case .remez, .firls: "Number of taps."
+        default: "Number of taps (default: −6 dB at the cutoff and \(Numbers.format(DefaultLength.attenuation)) dB of stopband, see `design --help`)."
+        }
         let taps = ParameterDeclaration("taps", .integer(noun: "a whole number of taps", range: 1...FIRDesign.maximumTaps),
-                                        help: "Number of taps (default \(FilterSpec.defaultTaps)).")
+                                        required: type == .remez || type == .firls, help: lengthHelp)
         let window = ParameterDeclaration("window", .choice(noun: "window", Window.names), help: "rect, hann, hamming (default), blackman or kaiser.")
         let beta = ParameterDeclaration("beta", .number(noun: "a Kaiser β", unit: "", lower: 0, upper: 100, lowerOpen: false), help: "Kaiser window β.")
         let kaiser = [ParameterDeclaration("transition", .frequency("a width"), help: "Transition width in Hz (with attenuation: Kaiser design)."),
@@ -44,6 +51,15 @@ public struct FilterEffect: EffectSpec {
         case .eq:
             return [.init("points", .points, required: true, help: "The response as Hz:dB points.")]
                 + [taps, window, beta] + phase
+        case .remez, .firls:
+            let perEdge = type == .firls
+            return [.init("bands", .numbers(noun: "band edges in Hz"), required: true, help: "Band edges in Hz, in pairs: 0,4000,5000,24000."),
+                    .init("desired", .numbers(noun: "amplitudes"), required: true,
+                          help: perEdge ? "The amplitude at each band edge: 1,1,0,0." : "The amplitude in each band: 1,0."),
+                    .init("weights", .numbers(noun: "weights"), help: "One weight per band (default all 1)."), taps]
+                + (type == .remez ? [.init("remez_type", .choice(noun: "remez type", RemezType.allCases.map(\.rawValue)),
+                                           help: "bandpass (default), differentiator or hilbert.")] : [])
+                + phase
         case .ramp:
             return [taps, .init("window", .choice(noun: "ramp window", RampWindow.allCases.map(\.rawValue) + ["rect"]),
                                 help: "ram-lak (default), shepp-logan, cosine, hamming or hann.")] + phase
@@ -63,7 +79,7 @@ public struct FilterEffect: EffectSpec {
             }
         }
         spec.taps = reader.integer("taps")
-        spec.window = reader.choice("window")
+        if declared.contains("window") { spec.window = reader.choice("window") }
         if declared.contains("beta") { spec.beta = reader.number("beta") }
         if declared.contains("transition") {
             spec.transition = reader.number("transition")
@@ -90,6 +106,12 @@ public struct FilterEffect: EffectSpec {
             let why = type == .ramp ? "the ramp filter" : "a \(type.rawValue) passes half the rate and"
             reader.problem("taps", "\(why) needs an odd number of taps, not \(taps)")
         }
+        if declared.contains("bands") {
+            spec.bands = reader.numbers("bands")
+            spec.desired = reader.numbers("desired")
+            spec.weights = reader.numbers("weights")
+        }
+        if declared.contains("remez_type"), let name = reader.choice("remez_type") { spec.remezType = RemezType(rawValue: name) ?? .bandpass }
         spec.minimumPhase = reader.flag("minimum_phase")
         return FilterEffect(spec: spec, keepDelay: reader.flag("keep_delay"))
     }
@@ -106,6 +128,7 @@ public struct FilterEffect: EffectSpec {
         }
         if let window = spec.window { parts.append("\(window) window") }
         if let points = spec.points { parts.append("points \(points)") }
+        if let bands = spec.bands { parts.append("bands \(bands.map(Numbers.format).joined(separator: ",")) Hz") }
         if spec.minimumPhase { parts.append("minimum phase") }
         if keepDelay { parts.append("keeping its delay") }
         return parts.joined(separator: ", ")
@@ -116,8 +139,9 @@ public struct FilterEffect: EffectSpec {
         var spec = self.spec
         spec.rate = rate
         let nyquist = rate / 2
-        for (key, value) in [("cutoff", spec.cutoff), ("low", spec.low), ("high", spec.high), ("transition", spec.transition)] {
-            if let value, value >= nyquist {
+        for (key, value) in [("cutoff", spec.cutoff), ("low", spec.low), ("high", spec.high), ("transition", spec.transition)]
+            + (spec.bands ?? []).map({ ("bands", $0) }) {
+            if let value, key == "bands" ? value > nyquist : value >= nyquist {
                 throw EffectProblem(key, "\(Numbers.format(value)) Hz must be below half the rate (\(Numbers.format(nyquist)) Hz)")
             }
         }
@@ -144,10 +168,11 @@ public struct FilterEffect: EffectSpec {
     }
 
     public func bind(_ context: BindContext) throws -> BoundEffect {
-        // The design's own work arrays (a minimum-phase conversion pads to 32 × the taps) come first.
-        let designTaps = spec.taps ?? FilterSpec.defaultTaps
-        try context.reserve(designTaps * MemoryLayout<Double>.size * (spec.minimumPhase ? 32 * 6 : 8), for: "a \(designTaps)-tap design", key: "taps")
         let design = try self.design(rate: Double(context.sampleRate))
+        // The design's own work arrays (a minimum-phase conversion pads to 32 × the taps).
+        try context.reserve(design.taps * MemoryLayout<Double>.size * (spec.minimumPhase ? 32 * 6 : 8), for: "a \(design.taps)-tap design", key: "taps")
+        context.diagnostics.note(design.summaryLine)
+        for warning in design.warnings { context.diagnostics.warning(warning) }
         let channels = context.channelCount, taps = design.taps, latency = design.latency, keepDelay = self.keepDelay
         let routing = ChannelRouting(inputChannels: channels, kernelChannels: 1)!
         let (plan, bytes) = try context.convolutionPlan(kernelLength: taps, kernelChannels: 1, routing: routing, key: "taps")
@@ -157,9 +182,7 @@ public struct FilterEffect: EffectSpec {
                 ? WindowStage(start: 0, channelCount: channels) { $0 + taps - 1 }
                 : WindowStage(start: latency, channelCount: channels) { $0 }
         }
-        var summary = ResponsePlot.title(design)
-        if let cutoffs = design.cutoffs { summary += ", edges \(cutoffs.map(Numbers.format).joined(separator: "–")) Hz" }
-        var bound = BoundEffect(summary: summary, channels: (channels, channels), kernelLength: taps,
+        var bound = BoundEffect(summary: design.summaryLine, channels: (channels, channels), kernelLength: taps,
                                 latency: keepDelay ? 0 : -latency, tail: keepDelay ? taps - 1 : 0,
                                 length: { keepDelay ? $0 + taps - 1 : $0 }, makeProcessor: template.makeProcessor)
         bound.memoryBytes = bytes

@@ -170,6 +170,18 @@ public struct ParameterReader {
         return value
     }
 
+    /// A list of finite numbers, from text with commas or a number alone.
+    public mutating func numbers(_ key: String) -> [Double]? {
+        guard let placed = raw(key) else { return nil }
+        let items = placed.value.text?.split(separator: ",", omittingEmptySubsequences: false)
+            .map { Numbers.parse($0.trimmingCharacters(in: .whitespaces)) }
+        guard let items, !items.isEmpty, items.allSatisfy({ $0 != nil }) else {
+            mismatch(key, placed.value)
+            return nil
+        }
+        return items.map { $0! }
+    }
+
     /// nil when absent or bad; `.some(nil)` for `auto`.
     public mutating func autoOrNumber(_ key: String) -> Double?? {
         guard let placed = raw(key) else { return nil }

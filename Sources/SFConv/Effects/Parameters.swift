@@ -133,6 +133,9 @@ public enum ValueKind: Sendable {
     /// Hz:dB points separated by commas (`20:0,200:+3`); an inline `--chain` writes them with `/`
     /// and `;` (`20/0;200/+3`), its own separators being `:` and `,`.
     case points
+    /// Numbers separated by commas (`0,4000,5000,24000`), or a TOML array of numbers; an inline
+    /// `--chain` separates them with `;`.
+    case numbers(noun: String)
     /// A file name, relative to the preset's folder (or the current one), then the shipped `impulses/`.
     case file
     /// `auto`, or a number as in ``number(noun:unit:lower:upper:lowerOpen:)`` from 0.
@@ -154,6 +157,7 @@ public enum ValueKind: Sendable {
         case .flag: return "true or false"
         case .text(let example): return "text such as \"\(example)\""
         case .points: return "Hz:dB points such as \"20:0,200:+3,2000:-2\""
+        case .numbers(let noun): return "\(noun): numbers separated by commas"
         case .file: return "a file name"
         case .autoOrNumber(let noun, let unit, let upper): return "auto or \(noun) in \(unit) from 0 to \(Numbers.format(upper))"
         case .time(let maximum): return "a time from 0 to \(Numbers.format(maximum)) s (1.5, 250ms or 48000f)"

@@ -2,7 +2,7 @@ import Foundation
 
 /// What `sfconv design` makes.
 public enum FilterType: String, CaseIterable, Sendable {
-    case lowpass, highpass, bandpass, bandstop, ramp, eq
+    case lowpass, highpass, bandpass, bandstop, ramp, eq, remez, firls
 }
 
 /// Window-method FIR design, Kaiser order estimation, frequency sampling, the ramp filter and
@@ -62,6 +62,17 @@ public enum FIRDesign {
         let taps = try Numbers.wholeRoundingUp((attenuation - 7.95) / 2.285 / (Double.pi * width) + 1,
                                              "the number of taps for this transition and attenuation", range: Int.min / 2...maximumTaps)
         return (max(taps, 1), kaiserBeta(attenuation: attenuation))
+    }
+
+    /// The stopband attenuation in dB that `kaiserBeta` maps to β (its inverse; 21 dB for β = 0).
+    public static func kaiserAttenuation(beta: Double) -> Double {
+        if beta > kaiserBeta(attenuation: 50) { return beta / 0.1102 + 8.7 }
+        var low = 21.0, high = 50.0
+        for _ in 0..<60 {
+            let middle = (low + high) / 2
+            if kaiserBeta(attenuation: middle) < beta { low = middle } else { high = middle }
+        }
+        return (low + high) / 2
     }
 
     /// `scipy.signal.kaiser_beta`.
@@ -145,15 +156,17 @@ public enum FIRDesign {
         for point in points where !(point.frequency > 0 && point.frequency < nyquist) {
             throw SFConvError("the point at \(Numbers.format(point.frequency)) Hz must be above 0 and below half the rate (\(Numbers.format(nyquist)) Hz)")
         }
-        let sorted = points.sorted { $0.frequency < $1.frequency }
+        guard zip(points, points.dropFirst()).allSatisfy({ $0.frequency < $1.frequency }) else {
+            throw SFConvError("the eq points must rise in frequency")
+        }
         let gridCount = 1024
         let frequencies = (0...gridCount).map { Double($0) / Double(gridCount) * nyquist }
         let gains = frequencies.enumerated().map { index, frequency -> Double in
             if taps % 2 == 0 && index == gridCount { return 0 }
-            guard frequency > sorted[0].frequency else { return pow(10, sorted[0].decibels / 20) }
-            guard frequency < sorted.last!.frequency else { return pow(10, sorted.last!.decibels / 20) }
-            let upper = sorted.firstIndex { $0.frequency >= frequency }!
-            let a = sorted[upper - 1], b = sorted[upper]
+            guard frequency > points[0].frequency else { return pow(10, points[0].decibels / 20) }
+            guard frequency < points.last!.frequency else { return pow(10, points.last!.decibels / 20) }
+            let upper = points.firstIndex { $0.frequency >= frequency }!
+            let a = points[upper - 1], b = points[upper]
             let t = log(frequency / a.frequency) / log(b.frequency / a.frequency)
             return pow(10, (a.decibels + t * (b.decibels - a.decibels)) / 20)
         }
@@ -161,15 +174,20 @@ public enum FIRDesign {
     }
 
     /// Parses `--points "20:0,200:+3,2000:-2"` (Hz:dB pairs).
+    /// The points must rise in frequency.
     public static func parsePoints(_ text: String) throws -> [(frequency: Double, decibels: Double)] {
-        try text.split(separator: ",").map { item in
+        let points = try text.split(separator: ",").map { item in
             let parts = item.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, let frequency = Double(parts[0]), let decibels = Double(parts[1]),
                   frequency.isFinite, decibels.isFinite else {
                 throw SFConvError("'\(item)' is not HZ:DB (for example 200:+3)")
             }
-            return (frequency, decibels)
+            return (frequency: frequency, decibels: decibels)
         }
+        for (index, pair) in zip(points, points.dropFirst()).enumerated() where !(pair.1.frequency > pair.0.frequency) {
+            throw SFConvError("the points must rise in frequency: point \(index + 2) (\(Numbers.format(pair.1.frequency)) Hz) comes after \(Numbers.format(pair.0.frequency)) Hz")
+        }
+        return points
     }
 
     /// A minimum-phase filter with the magnitude response of `h`, by the homomorphic (cepstral)

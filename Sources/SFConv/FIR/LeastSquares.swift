@@ -36,7 +36,15 @@ public enum LeastSquaresDesign {
             for n in 0..<taps { d[n] += w * rampCosineIntegral(Double(n) - centre, intercept, slope, f1, f2) }
         }
         guard t[0] > 0 else { throw SFConvError("firls needs a band of non-zero width and weight") }
-        return try solveToeplitz(t, d)
+        // A long filter with free transition bands makes T singular to working precision: some
+        // tap patterns put all their energy in the transitions, where nothing is asked. As scipy
+        // then falls back to a least-norm solution, a small ridge keeps those patterns out.
+        for ridge in [0, 1e-13, 1e-12, 1e-11, 1e-10] {
+            var loaded = t
+            loaded[0] *= 1 + ridge
+            if let h = try solveToeplitz(loaded, d) { return h }
+        }
+        throw SFConvError("the least-squares system for \(taps) taps is singular to working precision: the bands leave too much of the spectrum free for this length; widen the bands or use fewer taps")
     }
 
     /// ∫_{f1}^{f2} cos(π m f) df.
@@ -55,9 +63,8 @@ public enum LeastSquaresDesign {
     }
 
     /// Solves T x = b for the symmetric positive definite Toeplitz T with first column `t`
-    /// (Levinson's recursion). A system that is singular to working precision (bands leaving
-    /// most of the spectrum free for a long filter) is an error naming the cause.
-    static func solveToeplitz(_ t: [Double], _ b: [Double]) throws -> [Double] {
+    /// (Levinson's recursion); nil when T is singular to working precision.
+    static func solveToeplitz(_ t: [Double], _ b: [Double]) throws -> [Double]? {
         let n = t.count
         var predictor = [Double](repeating: 0, count: n)   // a: T_k a = E e_0, a[0] = 1
         var scratch = [Double](repeating: 0, count: n)
@@ -66,10 +73,10 @@ public enum LeastSquaresDesign {
         var error = t[0]
         x[0] = b[0] / t[0]
         let floor = t[0] * 1e-14
-        try t.withUnsafeBufferPointer { t in
-            try predictor.withUnsafeMutableBufferPointer { a in
-                try scratch.withUnsafeMutableBufferPointer { s in
-                    try x.withUnsafeMutableBufferPointer { x in
+        let solved = t.withUnsafeBufferPointer { t in
+            predictor.withUnsafeMutableBufferPointer { a in
+                scratch.withUnsafeMutableBufferPointer { s in
+                    x.withUnsafeMutableBufferPointer { x -> Bool in
                         for k in 1..<max(1, n) {
                             var gamma = 0.0, residual = b[k]
                             for i in 0..<k {
@@ -81,17 +88,16 @@ public enum LeastSquaresDesign {
                             s[0] = 1
                             for i in 1...k { a[i] = s[i] }
                             error *= 1 - reflection * reflection
-                            guard error > floor, error.isFinite else {
-                                throw SFConvError("the least-squares system is singular to working precision at \(k + 1) taps: the bands leave too much of the spectrum free for this length; widen the bands or use fewer taps")
-                            }
+                            guard error > floor, error.isFinite else { return false }
                             let scale = residual / error
                             for i in 0...k { x[i] += scale * a[k - i] }
                         }
+                        return true
                     }
                 }
             }
         }
-        return x
+        return solved ? x : nil
     }
 }
 

@@ -149,7 +149,7 @@ public enum ResponseCheck {
         var measured = MeasuredResponse()
         for point in points {
             let error = decibels(magnitude(h, at: point.frequency, rate: rate)) - point.decibels
-            if abs(error) > abs(measured.worstPointErrorDB ?? -1) {
+            if measured.worstPointErrorDB.map({ abs(error) > abs($0) }) ?? true {
                 measured.worstPointErrorDB = error
                 measured.worstPointHz = point.frequency
             }
@@ -187,6 +187,11 @@ public enum ResponseCheck {
     }
 
     static func decibels(_ magnitude: Double) -> Double { 20 * log10(max(magnitude, 1e-15)) }
+
+    /// A level in dB for messages, with one decimal and a true minus sign.
+    public static func format(decibels value: Double, sign: Bool = false) -> String {
+        String(format: sign ? "%+.1f dB" : "%.1f dB", value).replacingOccurrences(of: "-", with: "−")
+    }
 
     /// The smallest odd number of taps from `start` up to `limit` for which `meets` holds, found by
     /// growing by a quarter, then bisecting; nil when even `limit` does not meet it.

@@ -1,7 +1,12 @@
 import Foundation
 
+/// How a plot's frequency axis is spaced.
+public enum FrequencyScale: String, CaseIterable, Sendable {
+    case log, linear
+}
+
 /// An SVG picture of a filter's response: magnitude in dB (top) and group delay in samples
-/// (bottom) against log frequency, with the specification drawn over it.
+/// (bottom) against log or linear frequency, with the specification drawn over it.
 public enum ResponsePlot {
     static let width = 900.0
     static let left = 70.0, right = 30.0
@@ -9,12 +14,14 @@ public enum ResponsePlot {
     static let delayTop = 440.0, delayHeight = 130.0
     static let height = 620.0
 
-    public static func svg(for design: FilterDesign) throws -> String {
+    public static func svg(for design: FilterDesign, frequencyScale: FrequencyScale = .log) throws -> String {
         let nyquist = design.rate / 2
-        let lowest = min(10, nyquist / 1000)
-        let frequencies = (0..<600).map { lowest * pow(nyquist / lowest, Double($0) / 599) }
+        let lowest = frequencyScale == .log ? min(10, nyquist / 1000) : 0
+        let frequencies = frequencyScale == .log
+            ? (0..<600).map { lowest * pow(nyquist / lowest, Double($0) / 599) }
+            : (0..<1200).map { nyquist * Double($0) / 1199 }
         let (magnitudes, delays) = try sampledResponse(design.coefficients, at: frequencies, rate: design.rate)
-        let drawing = ResponseDrawing(design: design, lowest: lowest, decibels: magnitudes.map { 20 * log10(max($0, 1e-12)) })
+        let drawing = ResponseDrawing(design: design, scale: frequencyScale, lowest: lowest, decibels: magnitudes.map { 20 * log10(max($0, 1e-12)) })
         var svg = SVG(width: width, height: height)
         svg.text(width / 2, 28, title(design), size: 16, anchor: "middle", weight: "bold")
         drawing.drawAxes(&svg)
@@ -24,7 +31,8 @@ public enum ResponsePlot {
     }
 
     static func title(_ design: FilterDesign) -> String {
-        var parts = ["\(design.type.rawValue)", "\(design.taps) taps", "\(design.window) window"]
+        var parts = ["\(design.type.rawValue)", "\(design.taps) taps"]
+        if !design.window.isEmpty { parts.append("\(design.window) window") }
         if let beta = design.beta { parts.append(String(format: "β %.3g", beta)) }
         if design.minimumPhase { parts.append("minimum phase") }
         parts.append("\(Numbers.format(design.rate)) Hz")
@@ -55,6 +63,17 @@ public enum ResponsePlot {
         }
         return (magnitudes, delays)
     }
+
+    /// Round frequencies for a linear axis: steps of 1, 2 or 5 × 10ⁿ, about eight of them.
+    static func linearTicks(to high: Double) -> [Double] {
+        let rough = high / 8
+        let decade = pow(10, log10(rough).rounded(.down))
+        let step = [1.0, 2, 5, 10].map { $0 * decade }.first { $0 >= rough } ?? 10 * decade
+        return stride(from: 0, through: high, by: step).map { $0 }
+    }
+
+    /// Estimated width of a label in the plot's sans-serif font.
+    static func labelWidth(_ text: String, size: Double) -> Double { 0.6 * size * Double(text.count) }
 
     static func frequencyTicks(from low: Double, to high: Double) -> [Double] {
         var ticks: [Double] = []
@@ -122,6 +141,7 @@ struct SVG {
 /// The scales of one response plot and the drawing of its parts.
 private struct ResponseDrawing {
     let design: FilterDesign
+    let scale: FrequencyScale
     let lowest: Double
     let decibels: [Double]
     let nyquist: Double
@@ -130,8 +150,9 @@ private struct ResponseDrawing {
 
     typealias Plot = ResponsePlot
 
-    init(design: FilterDesign, lowest: Double, decibels: [Double]) {
+    init(design: FilterDesign, scale: FrequencyScale, lowest: Double, decibels: [Double]) {
         self.design = design
+        self.scale = scale
         self.lowest = lowest
         self.decibels = decibels
         nyquist = design.rate / 2
@@ -149,22 +170,30 @@ private struct ResponseDrawing {
         maxDelay = max(1, Double(design.taps - 1))
     }
 
-    func x(_ f: Double) -> Double { Plot.left + (Plot.width - Plot.left - Plot.right) * log(f / lowest) / log(nyquist / lowest) }
+    func x(_ f: Double) -> Double {
+        let fraction = scale == .log ? log(f / lowest) / log(nyquist / lowest) : f / nyquist
+        return Plot.left + (Plot.width - Plot.left - Plot.right) * fraction
+    }
     func yMagnitude(_ db: Double) -> Double { Plot.magnitudeTop + Plot.magnitudeHeight * (topDB - min(max(db, bottomDB), topDB)) / (topDB - bottomDB) }
     func yDelay(_ d: Double) -> Double { Plot.delayTop + Plot.delayHeight * (1 - min(max(d, 0), maxDelay) / maxDelay) }
 
     /// Frames, grids, ticks and axis labels.
     func drawAxes(_ svg: inout SVG) {
         let (left, right, width) = (Plot.left, Plot.right, Plot.width)
-        let ticks = Plot.frequencyTicks(from: lowest, to: nyquist)
+        let ticks = scale == .log ? Plot.frequencyTicks(from: lowest, to: nyquist) : Plot.linearTicks(to: nyquist)
         for (top, panelHeight) in [(Plot.magnitudeTop, Plot.magnitudeHeight), (Plot.delayTop, Plot.delayHeight)] {
             svg.rect(left, top, width - left - right, panelHeight)
             for tick in ticks { svg.line(x(tick), top, x(tick), top + panelHeight, stroke: "#ddd") }
         }
+        // Tick labels that would touch the previous one are left out (their grid lines stay).
+        var labels = LabelRow()
         for tick in ticks {
-            svg.text(x(tick), Plot.delayTop + Plot.delayHeight + 18, Plot.hertzLabel(tick), size: 11, anchor: "middle")
+            let label = Plot.hertzLabel(tick)
+            if labels.place(centre: x(tick), width: Plot.labelWidth(label, size: 11) + 6) {
+                svg.text(x(tick), Plot.delayTop + Plot.delayHeight + 18, label, size: 11, anchor: "middle")
+            }
         }
-        svg.text(left + (width - left - right) / 2, Plot.height - 12, "frequency (Hz, log scale)", size: 13, anchor: "middle")
+        svg.text(left + (width - left - right) / 2, Plot.height - 12, "frequency (Hz, \(scale.rawValue) scale)", size: 13, anchor: "middle")
         for db in stride(from: bottomDB, through: topDB, by: step) {
             svg.line(left, yMagnitude(db), width - right, yMagnitude(db), stroke: "#ddd")
             svg.text(left - 6, yMagnitude(db) + 4, Numbers.format(db), size: 11, anchor: "end")
@@ -177,23 +206,50 @@ private struct ResponseDrawing {
         svg.text(18, Plot.delayTop + Plot.delayHeight / 2, "group delay (samples)", size: 13, anchor: "middle", rotate: true)
     }
 
-    /// The cutoffs, the −6 dB line, the stopband line and the EQ points.
+    /// The cutoffs, the −6 dB line, the stopband line, the EQ points and the bands of a remez or
+    /// firls design. Labels that would overlap move down a row (cutoffs) or below their line.
     func drawSpecification(_ svg: inout SVG) {
         let (left, right, width) = (Plot.left, Plot.right, Plot.width)
+        var rows: [LabelRow] = []
         for cutoff in design.cutoffs ?? [] where cutoff > lowest {
             svg.line(x(cutoff), Plot.magnitudeTop, x(cutoff), Plot.magnitudeTop + Plot.magnitudeHeight, stroke: "#c0392b", dash: "6,4")
-            svg.text(x(cutoff) + 4, Plot.magnitudeTop + 14, "\(Plot.hertzLabel(cutoff)) Hz", size: 11, fill: "#c0392b")
+            let label = "\(Plot.hertzLabel(cutoff)) Hz"
+            let span = Plot.labelWidth(label, size: 11)
+            // Right of the line, or left of it near the right edge.
+            let start = x(cutoff) + 4 + span > width - right ? x(cutoff) - 4 - span : x(cutoff) + 4
+            var row = 0
+            while true {
+                if row == rows.count { rows.append(LabelRow()) }
+                if rows[row].place(centre: start + span / 2, width: span + 6) { break }
+                row += 1
+            }
+            svg.text(start, Plot.magnitudeTop + 14 + 14 * Double(row), label, size: 11, fill: "#c0392b")
+        }
+        var sideLabels: [Double] = []
+        func sideLabel(_ text: String, at level: Double, colour: String) {
+            var y = yMagnitude(level) - 4
+            if sideLabels.contains(where: { abs($0 - y) < 14 }) { y = yMagnitude(level) + 14 }
+            sideLabels.append(y)
+            svg.text(width - right - 4, y, text, size: 11, anchor: "end", fill: colour)
         }
         if design.cutoffs != nil {
             svg.line(left, yMagnitude(-6), width - right, yMagnitude(-6), stroke: "#c0392b", dash: "2,3")
-            svg.text(width - right - 4, yMagnitude(-6) - 4, "−6 dB at the cutoff", size: 11, anchor: "end", fill: "#c0392b")
+            sideLabel("−6 dB at the cutoff", at: -6, colour: "#c0392b")
         }
         if let attenuation = design.attenuation {
             svg.line(left, yMagnitude(-attenuation), width - right, yMagnitude(-attenuation), stroke: "#8e44ad", dash: "6,4")
-            svg.text(width - right - 4, yMagnitude(-attenuation) - 4, "stopband −\(Numbers.format(attenuation)) dB", size: 11, anchor: "end", fill: "#8e44ad")
+            sideLabel("stopband −\(Numbers.format(attenuation)) dB", at: -attenuation, colour: "#8e44ad")
         }
         for point in design.points ?? [] where point[0] > lowest {
             svg.circle(x(point[0]), yMagnitude(point[1]), 4, fill: "#c0392b")
+        }
+        // remez, firls: each band's desired amplitude (a stopband at its measured attenuation).
+        if design.remezType != .differentiator {
+            for band in design.measured.bands ?? [] where band.highHz > lowest {
+                let stop = band.desired.allSatisfy { $0 == 0 }
+                let levels = stop ? [-band.deviationDB, -band.deviationDB] : band.desired.map { 20 * log10(max($0, 1e-6)) }
+                svg.line(x(max(band.lowHz, lowest)), yMagnitude(levels[0]), x(band.highHz), yMagnitude(levels[1]), stroke: "#8e44ad", dash: "6,4")
+            }
         }
     }
 
@@ -211,5 +267,18 @@ private struct ResponseDrawing {
             }
         }
         if !segment.isEmpty { svg.polyline(segment, stroke: "#27ae60") }
+    }
+}
+
+/// Horizontal spans already taken by labels in one row.
+private struct LabelRow {
+    private var spans: [(Double, Double)] = []
+
+    /// Takes the span `width` wide around `centre` if it is free; whether it was.
+    mutating func place(centre: Double, width: Double) -> Bool {
+        let span = (centre - width / 2, centre + width / 2)
+        guard !spans.contains(where: { $0.0 < span.1 && span.0 < $0.1 }) else { return false }
+        spans.append(span)
+        return true
     }
 }

@@ -30,6 +30,19 @@ public enum Window: Sendable, Equatable {
         }
     }
 
+    /// The transition width of a windowed-sinc design, in cycles per sample times the number of
+    /// taps (the usual table: rect 0.9, hann 3.1, hamming 3.3, blackman 5.5; Kaiser's formula
+    /// for its attenuation).
+    public var transitionFactor: Double {
+        switch self {
+        case .rect: 0.9
+        case .hann: 3.1
+        case .hamming: 3.3
+        case .blackman: 5.5
+        case .kaiser(let beta): (FIRDesign.kaiserAttenuation(beta: beta) - 7.95) / 14.36
+        }
+    }
+
     /// The `count` window values, symmetric about the centre.
     public func values(count: Int) -> [Double] {
         guard count > 1 else { return [Double](repeating: 1, count: max(count, 0)) }

@@ -5,7 +5,8 @@ import Foundation
 ///
 /// Values are numbers, `true`/`false`, or text, checked by each effect kind's declarations. An
 /// `eq`'s points, which contain commas and colons, are written with `;` between points and `/`
-/// between frequency and gain: `eq:points=100/+2;3000/-1.5:taps=2047`.
+/// between frequency and gain: `eq:points=100/+2;3000/-1.5:taps=2047`; lists of numbers with `;`:
+/// `remez:bands=0;4000;5000;24000:desired=1;0:taps=101`.
 public enum InlineChain {
     public static func parse(_ text: String, searchFolders: [String]) throws -> EffectChain {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
@@ -42,10 +43,10 @@ public enum InlineChain {
             let keyLocation = ChainLocation(origin: .inlineChain, keyPath: "effect \(number) '\(part)', key '\(key)'")
             guard values[key] == nil else { throw keyLocation.error("'\(key)' is given twice") }
             // Points are written with this grammar's separators swapped (see ValueKind.points).
-            let value = if case .points? = EffectRegistry.kind(named: type)?.parameter(key)?.kind {
-                RawValue.text(pieces[1].replacingOccurrences(of: ";", with: ",").replacingOccurrences(of: "/", with: ":"))
-            } else {
-                RawValue(text: pieces[1])
+            let value = switch EffectRegistry.kind(named: type)?.parameter(key)?.kind {
+            case .points?: RawValue.text(pieces[1].replacingOccurrences(of: ";", with: ",").replacingOccurrences(of: "/", with: ":"))
+            case .numbers?: RawValue.text(pieces[1].replacingOccurrences(of: ";", with: ","))
+            default: RawValue(text: pieces[1])
             }
             values[key] = PlacedValue(value, at: keyLocation)
         }

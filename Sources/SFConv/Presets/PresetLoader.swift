@@ -275,8 +275,23 @@ private struct PresetReader {
         case .double: .number(value.double!)
         case .string: .text(value.string!)
         case .bool: .boolean(value.bool!)
+        case .array: numberList(value) ?? .other(describe(value))
         default: .other(describe(value))
         }
+    }
+
+    /// An array of numbers, as the comma-separated text a list parameter reads.
+    private func numberList(_ value: TOMLValueConvertible) -> RawValue? {
+        guard let array = value.array, !array.isEmpty else { return nil }
+        var items: [String] = []
+        for item in array {
+            switch item.type {
+            case .int: items.append("\(item.int!)")
+            case .double where item.double!.isFinite: items.append("\(item.double!)")
+            default: return nil
+            }
+        }
+        return .text(items.joined(separator: ","))
     }
 
     private func describe(_ value: TOMLValueConvertible) -> String {

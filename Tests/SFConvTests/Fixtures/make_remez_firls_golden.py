@@ -49,6 +49,7 @@ firls_cases = [
     ("bandpass-sloped", 73, [0, 1, 2, 4, 4.5, 5], [0, 0, 1, 0.5, 0, 0], [1, 1, 10], 10),
     ("touching-bands", 45, [0, 1000, 1000, 2000, 3000, 8000], [1, 1, 1, 0.2, 0, 0], None, 16000),
     ("long", 511, [0, 2000, 2200, 24000], [1, 1, 0, 0], [1, 100], 48000),
+    ("narrow-transition", 2001, [0, 1000, 1100, 24000], [1, 1, 0, 0], None, 48000),
 ]
 firls = []
 for name, taps, bands, desired, weights, rate in firls_cases:
