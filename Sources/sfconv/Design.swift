@@ -155,8 +155,6 @@ struct Design: ParsableCommand {
                                        output: RenderOutput(path: output, format: format, overwrite: force, dither: false), label: "design",
                                        progress: { _, _ in nil })
         }
-        StandardError.writeLine(design.summaryLine)
-        for warning in design.warnings { StandardError.writeLine("warning: \(warning)") }
         if let plot {
             try TemporaryFiles.writeAtomically(Data(try ResponsePlot.svg(for: design, frequencyScale: plotFrequency).utf8), to: plot, overwrite: force)
         }
@@ -168,6 +166,10 @@ struct Design: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             Swift.print(String(decoding: try encoder.encode(design), as: UTF8.self))
         }
+        // The summary once everything is written: a failed write reports only its error.
+        try flushStandardOutput()
+        StandardError.writeLine(design.summaryLine)
+        for warning in design.warnings { StandardError.writeLine("warning: \(warning)") }
     }
 
     /// 12 significant digits; zero (of either sign) as `0`.

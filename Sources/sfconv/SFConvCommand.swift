@@ -30,8 +30,7 @@ struct SFConvCommand: ParsableCommand {
             try checkArgumentsAreUTF8()
             var command = try parseAsRoot(normalizedArguments(Array(CommandLine.arguments.dropFirst())))
             try command.run()
-            // What was printed (coefficients, JSON, tables) must have reached standard output whole.
-            if fflush(nil) != 0 { throw SFConvError("cannot write to standard output: \(String(cString: strerror(errno)))") }
+            try flushStandardOutput()
             TemporaryFiles.markFinished()
         } catch let error as SFConvError {
             fail([error])
@@ -58,6 +57,11 @@ func checkArgumentsAreUTF8() throws {
         let escaped = bytes.map { $0 < 0x80 && $0 >= 0x20 ? String(UnicodeScalar($0)) : String(format: "\\x%02x", $0) }.joined()
         throw SFConvError("argument \(index) is not valid UTF-8: \(escaped); sfconv reads and writes file names in UTF-8 only (rename the file)")
     }
+}
+
+/// What was printed (coefficients, JSON, tables) must have reached standard output whole.
+func flushStandardOutput() throws {
+    if fflush(nil) != 0 { throw SFConvError("cannot write to standard output: \(String(cString: strerror(errno)))") }
 }
 
 /// Removes temporary files, prints each error as one `error:` line, and exits with status 1.

@@ -5,7 +5,7 @@ import Testing
 /// Parks–McClellan and least-squares designs against scipy (Fixtures/remez_firls.json, written by
 /// Fixtures/make_remez_firls_golden.py).
 @Suite struct RemezFirlsTests {
-    struct Case: Decodable, CustomTestStringConvertible {
+    struct Case: Decodable, Sendable, CustomTestStringConvertible {
         var name: String
         var taps: Int
         var bands: [Double]
@@ -17,7 +17,7 @@ import Testing
         var testDescription: String { name }
     }
 
-    struct Failing: Decodable, CustomTestStringConvertible {
+    struct Failing: Decodable, Sendable, CustomTestStringConvertible {
         var name: String
         var taps: Int
         var bands: [Double]

@@ -18,13 +18,8 @@ public enum FIRDesign {
     ///   - passZero: whether the band from 0 Hz to the first edge passes.
     public static func windowed(taps: Int, cutoffs: [Double], passZero: Bool, window: Window, rate: Double) throws -> [Double] {
         try checkTaps(taps)
+        try checkCutoffs(cutoffs, rate: rate)
         let nyquist = rate / 2
-        for cutoff in cutoffs where !(cutoff > 0 && cutoff < nyquist) {
-            throw SFConvError("cutoff \(Numbers.format(cutoff)) Hz must be above 0 and below half the rate (\(Numbers.format(nyquist)) Hz)")
-        }
-        guard zip(cutoffs, cutoffs.dropFirst()).allSatisfy({ $0 < $1 }) else {
-            throw SFConvError("the band edges must increase: \(cutoffs.map(Numbers.format).joined(separator: ", ")) Hz")
-        }
         let passNyquist = (cutoffs.count % 2 == 1) != passZero
         if passNyquist && taps % 2 == 0 {
             throw SFConvError("a filter that passes half the rate (highpass, bandstop) needs an odd number of taps, not \(taps)")
@@ -248,6 +243,17 @@ public enum FIRDesign {
     }
 
     // MARK: - helpers
+
+    /// Cutoffs must rise and lie strictly between 0 and half the rate.
+    static func checkCutoffs(_ cutoffs: [Double], rate: Double) throws {
+        let nyquist = rate / 2
+        for cutoff in cutoffs where !(cutoff > 0 && cutoff < nyquist) {
+            throw SFConvError("cutoff \(Numbers.format(cutoff)) Hz must be above 0 and below half the rate (\(Numbers.format(nyquist)) Hz)")
+        }
+        guard zip(cutoffs, cutoffs.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw SFConvError("the band edges must increase: \(cutoffs.map(Numbers.format).joined(separator: ", ")) Hz")
+        }
+    }
 
     static func checkTaps(_ taps: Int) throws {
         guard taps >= 1, taps <= maximumTaps else { throw SFConvError("the number of taps must be from 1 to \(maximumTaps), not \(taps)") }

@@ -69,6 +69,7 @@ public struct FilterSpec: Sendable {
     /// from a transition and attenuation (Kaiser), or from ``DefaultLength``.
     private func bandFilter(_ design: inout FilterDesign) throws -> ([Double]) throws -> MeasuredResponse {
         let cutoffs = try bandEdges()
+        try FIRDesign.checkCutoffs(cutoffs, rate: rate)
         let passZero = type == .lowpass || type == .bandstop
         let rate = self.rate, type = self.type
         var window = try parsedWindow(default: .hamming)
