@@ -220,26 +220,35 @@ public enum ParksMcClellan {
                 do {
                     extremals = try search(error)
                 } catch {
-                    throw failure("the error curve lost its alternation after \(iteration) iteration(s)")
+                    throw failure("the error curve lost its alternation after \(iteration) iteration(s)", delta: delta)
                 }
                 let levels = extremals.map { abs(error[$0]) }
                 let high = levels.max()!
-                guard high.isFinite, high > 0 else { throw failure("the error became \(high == 0 ? "zero" : "non-finite")") }
+                guard high.isFinite, high > 0 else { throw failure("the error became \(high == 0 ? "zero" : "non-finite")", delta: delta) }
                 // Done when the extremal set no longer moves: the optimum on this grid.
                 if extremals == previous {
                     return (fit(extremals), iteration)
                 }
             }
-            throw failure("no equal ripple after \(ParksMcClellan.maximumIterations) iterations")
+            throw failure("no equal ripple after \(ParksMcClellan.maximumIterations) iterations", delta: delta)
         }
 
-        func failure(_ what: String) -> SFConvError {
-            let bandCount = bandsHz.count / 2
-            let narrowest = BandSpecification.narrowest(bandsHz)
-            let gaps = (1..<max(1, bandCount)).map { bandsHz[2 * $0] - bandsHz[2 * $0 - 1] }
-            var advice = "the narrowest band is band \(narrowest + 1) (\(Numbers.format(bandsHz[2 * narrowest]))–\(Numbers.format(bandsHz[2 * narrowest + 1])) Hz): widen it, or use fewer taps"
-            if let widest = gaps.max(), widest > 0, widest > (bandsHz.last! - bandsHz.first!) / 4 {
-                advice = "the transition bands are wide for \(taps) taps (the ripple falls below rounding error): use fewer taps or narrower transitions"
+        /// Why the exchange failed, in the user's terms: a ripple below rounding error (too many
+        /// taps for the transitions), a wide stretch no band covers, or a band too narrow.
+        func failure(_ what: String, delta: Double) -> SFConvError {
+            let nyquist = rate / 2
+            let peak = max(desired.map(abs).max() ?? 1, 1e-300)
+            var free: [(Double, Double)] = [(0, bandsHz[0]), (bandsHz[bandsHz.count - 1], nyquist)]
+            for band in 1..<max(1, bandsHz.count / 2) { free.append((bandsHz[2 * band - 1], bandsHz[2 * band])) }
+            let widest = free.max { $0.1 - $0.0 < $1.1 - $1.0 }!
+            let advice: String
+            if abs(delta) < 1e-12 * peak {
+                advice = "at \(taps) taps the equal ripple falls below rounding error (the transitions are wide for this length): use fewer taps or narrower transitions"
+            } else if widest.1 - widest.0 > nyquist / 4 {
+                advice = "the bands leave \(Numbers.format(widest.0))–\(Numbers.format(widest.1)) Hz free, where the response is unconstrained: add a band over it (e.g. a stopband to half the rate)"
+            } else {
+                let narrowest = BandSpecification.narrowest(bandsHz)
+                advice = "the narrowest band is band \(narrowest + 1) (\(Numbers.format(bandsHz[2 * narrowest]))–\(Numbers.format(bandsHz[2 * narrowest + 1])) Hz): widen it, or use fewer taps"
             }
             return SFConvError("remez did not converge: \(what); \(advice)")
         }
