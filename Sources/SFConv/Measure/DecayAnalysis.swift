@@ -150,13 +150,20 @@ public enum DecayAnalysis {
         return sum / Double(range.count)
     }
 
-    /// The Schroeder curve in dB re its start: ∫ₜ^{crossing} h² + compensation, up to the crossing.
+    /// The energy up to the crossing point with the noise's mean power taken away (Chu's
+    /// subtraction, which with Lundeby's truncation and compensation is the least biased of the
+    /// usual noise corrections).
+    public static func noiseSubtracted(energy: [Double], noise: NoiseEstimate) -> [Double] {
+        energy.prefix(min(noise.crossing, energy.count)).map { $0 - noise.noisePower }
+    }
+
+    /// The Schroeder curve in dB re its start: Σₜ^{crossing} (h² − noise) + compensation, up to the crossing.
     public static func schroederCurve(energy: [Double], noise: NoiseEstimate) -> [Double] {
-        let end = min(noise.crossing, energy.count)
-        var curve = [Double](repeating: 0, count: end)
+        let clean = noiseSubtracted(energy: energy, noise: noise)
+        var curve = [Double](repeating: 0, count: clean.count)
         var sum = noise.compensation
-        for i in stride(from: end - 1, through: 0, by: -1) {
-            sum += energy[i]
+        for i in stride(from: clean.count - 1, through: 0, by: -1) {
+            sum += clean[i]
             curve[i] = sum
         }
         let total = curve.first ?? 1

@@ -94,7 +94,7 @@ public struct ImpulseMeasurement: Sendable {
             guard response.contains(where: { $0 != 0 }) else {
                 throw SFConvError("channel \(index + 1) holds no response to the sweep", path: recordingPath)
             }
-            analyses.append(try RoomAcoustics.analyze(channel: response, rate: rate, bands: [], channel: index + 1, path: recordingPath))
+            analyses.append(try RoomAcoustics.analyze(channel: response, rate: rate, bands: [], channel: index + 1, of: full.count, path: recordingPath))
         }
 
         let frames: Int

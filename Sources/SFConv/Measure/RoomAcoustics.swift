@@ -20,7 +20,8 @@ public struct DecayParameters: Sendable, Equatable {
     public var ts: Double?
     /// Direct-to-reverberant ratio in dB: the energy within ±2.5 ms of the peak against the rest.
     public var drr: Double?
-    /// Peak power over the noise's mean power, in dB: the range the decay has to work with.
+    /// The decay range in dB: the late decay line (Lundeby) at the onset over the noise's mean power.
+    /// T30 needs 45 dB (its −35 dB end 10 dB above the noise), T20 35 dB, EDT 20 dB.
     public var decayRange: Double
     /// Why a figure is missing or doubtful; nil when all is well.
     public var note: String?
@@ -61,7 +62,7 @@ public enum BandSet: String, CaseIterable, Sendable {
 }
 
 public enum RoomAcoustics {
-    /// The decay range (peak over noise) each decay time needs: its lower fit limit at least 10 dB above the noise.
+    /// The decay range each decay time needs: its lower fit limit at least 10 dB above the noise.
     static let rangeNeeded: (edt: Double, t20: Double, t30: Double) = (20, 35, 45)
     /// Under this r², a fit's decay is called non-linear.
     public static let linearityThreshold = 0.99
@@ -70,13 +71,14 @@ public enum RoomAcoustics {
     /// Throws when a channel is silent or holds a non-finite sample; `path` names the file in messages.
     public static func analyze(_ ir: AudioBuffer, bands: BandSet, path: String? = nil) throws -> [ChannelAcoustics] {
         try ir.channels.enumerated().map { index, samples in
-            try analyze(channel: samples.map(Double.init), rate: ir.sampleRate, bands: bands.bands, channel: index + 1, path: path)
+            try analyze(channel: samples.map(Double.init), rate: ir.sampleRate, bands: bands.bands, channel: index + 1, of: ir.channelCount, path: path)
         }
     }
 
     /// Analyses one channel.
-    public static func analyze(channel h: [Double], rate: Int, bands: [OctaveBand], channel: Int = 1, path: String? = nil) throws -> ChannelAcoustics {
-        let which = channel > 1 || path != nil ? "channel \(channel) of the impulse response" : "the impulse response"
+    public static func analyze(channel h: [Double], rate: Int, bands: [OctaveBand], channel: Int = 1, of channelCount: Int = 1,
+                               path: String? = nil) throws -> ChannelAcoustics {
+        let which = channelCount > 1 ? "channel \(channel) of the impulse response" : "the impulse response"
         guard !h.isEmpty else { throw SFConvError("\(which) is empty", path: path) }
         guard h.allSatisfy(\.isFinite) else { throw SFConvError("\(which) holds a NaN or infinite sample", path: path) }
         guard let peakIndex = h.indices.max(by: { abs(h[$0]) < abs(h[$1]) }), h[peakIndex] != 0 else {
@@ -118,7 +120,9 @@ public enum RoomAcoustics {
         let onset = onsetIndex(h)
         let decay = Array(energy[onset...])
         let noise = DecayAnalysis.lundeby(energy: decay, rate: rate)
-        let range = 10 * log10(energy[peakIndex] / max(noise.noisePower, 1e-300))
+        // The decay range: the late decay line's level at the onset over the noise (for an
+        // exponential decay, how far its Schroeder curve falls before the noise takes over).
+        let range = noise.lateIntercept.map { $0 - noise.noiseLevel } ?? 0
         var result = DecayParameters(decayRange: range)
         var notes: [String] = []
 
@@ -126,11 +130,11 @@ public enum RoomAcoustics {
         let curve = DecayAnalysis.schroederCurve(energy: decay, noise: noise)
         func decayTime(_ name: String, _ high: Double, _ low: Double, needs: Double) -> (Double, Double)? {
             guard range >= needs else {
-                notes.append(String(format: "%@ needs %.0f dB of decay range, the response has %.1f dB", name, needs, range))
+                notes.append(String(format: "%@ needs %.0f dB of decay range above the noise, the response has %.1f dB", name, needs, range))
                 return nil
             }
             guard let time = DecayAnalysis.decayTime(curve: curve, from: high, to: low, rate: rate) else {
-                notes.append("\(name): the decay does not reach \(Int(low)) dB above the noise")
+                notes.append("\(name): the decay curve does not reach \(Int(low)) dB before the noise floor")
                 return nil
             }
             if time.rSquared < linearityThreshold {
@@ -143,10 +147,11 @@ public enum RoomAcoustics {
         if let (t, r2) = decayTime("T30", -5, -35, needs: rangeNeeded.t30) { (result.t30, result.t30R2) = (t, r2) }
 
         // Energy ratios from the onset, the decay past the crossing point replaced by its extrapolation.
-        let usable = min(noise.crossing, decay.count)
+        let clean = DecayAnalysis.noiseSubtracted(energy: decay, noise: noise)
+        let usable = clean.count
         func energyBefore(_ frames: Int) -> Double {
             var sum = 0.0
-            for i in 0..<min(frames, usable) { sum += decay[i] }
+            for i in 0..<min(frames, usable) { sum += clean[i] }
             if frames > usable { sum += noise.tailEnergy(from: usable, to: frames) }
             return sum
         }
@@ -157,7 +162,7 @@ public enum RoomAcoustics {
             result.c80 = 10 * log10(e80 / max(total - e80, 1e-300))
             result.d50 = e50 / total
             var moment = 0.0
-            for i in 0..<usable { moment += Double(i) * decay[i] }
+            for i in 0..<usable { moment += Double(i) * clean[i] }
             moment += noise.tailMoment(from: usable)
             result.ts = moment / total / Double(rate)
             // Direct: ±2.5 ms around the peak (which may lie before the onset's frame + window).
@@ -165,7 +170,7 @@ public enum RoomAcoustics {
             let peakInDecay = peakIndex - onset
             let directRange = max(0, peakInDecay - half)..<min(usable, peakInDecay + half + 1)
             var direct = 0.0
-            for i in directRange { direct += decay[i] }
+            for i in directRange { direct += clean[i] }
             let rest = total - direct
             result.drr = rest > 0 ? 10 * log10(direct / rest) : nil
         }
