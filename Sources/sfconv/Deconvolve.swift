@@ -101,8 +101,8 @@ struct Deconvolve: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(document), as: UTF8.self))
         } else {
-            StandardError.writeLine(String(format: "wrote %@: %d channel(s), %.3f s at %d Hz, starting %.1f ms into the recording; sweep band %.0f–%.0f Hz",
-                                           output, ir.channelCount, seconds, ir.sampleRate, measurement.startInRecording * 1000,
+            StandardError.writeLine(String(format: "wrote %@: %d channel(s), %.3f s at %d Hz; direct sound %.1f ms after the sweep's start; sweep band %.0f–%.0f Hz",
+                                           output, ir.channelCount, seconds, ir.sampleRate, (measurement.startInRecording + ImpulseMeasurement.lead) * 1000,
                                            measurement.band.lowerBound, measurement.band.upperBound))
             for report in measurement.channels {
                 let rt60 = report.rt60.map { String(format: "%.3f s (%@)", $0, report.rt60Kind ?? "") } ?? "not measurable (decay range too short)"

@@ -108,6 +108,7 @@ public enum DecayAnalysis {
             return (l.intercept - slope * 0.5 * Double(b), slope)
         }
         var frameLine = toFrames(line, blockFrames)
+        let firstSlope = frameLine.slope
         var crossing = (noiseDB - frameLine.intercept) / frameLine.slope
         // 5–9: finer blocks (5 per 10 dB of decay), noise from 10 dB below the crossing, the late
         // decay fitted from 5 to 25 dB above the noise, a new crossing; until it settles.
@@ -127,7 +128,9 @@ public enum DecayAnalysis {
                 // Less than 20 dB of decay above the noise: fit what there is, from the peak.
                 first = peak
             }
-            guard let late = fit(levels, first..<last), late.slope < 0 else { break }
+            // A late decay five times slower than the first estimate is not the room's decay but
+            // what follows its end (a response cut or faded to numerical noise): keep the estimate.
+            guard let late = fit(levels, first..<last), late.slope < 0, late.slope / Double(blockFrames) < firstSlope / 5 else { break }
             line = late
             frameLine = toFrames(line, blockFrames)
             let newCrossing = (level - frameLine.intercept) / frameLine.slope

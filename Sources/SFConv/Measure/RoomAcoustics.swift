@@ -64,6 +64,8 @@ public enum BandSet: String, CaseIterable, Sendable {
 public enum RoomAcoustics {
     /// The decay range each decay time needs: its lower fit limit at least 10 dB above the noise.
     static let rangeNeeded: (edt: Double, t20: Double, t30: Double) = (20, 35, 45)
+    /// Under this decay range (dB) there is no decay to speak of: no figure at all.
+    static let minimumRange = 10.0
     /// Under this r², a fit's decay is called non-linear.
     public static let linearityThreshold = 0.99
 
@@ -124,6 +126,10 @@ public enum RoomAcoustics {
         // exponential decay, how far its Schroeder curve falls before the noise takes over).
         let range = noise.lateIntercept.map { $0 - noise.noiseLevel } ?? 0
         var result = DecayParameters(decayRange: range)
+        guard noise.lateSlope != nil, range >= minimumRange else {
+            result.note = String(format: "no decay above the noise (%.1f dB of decay range): not an impulse response?", range)
+            return (result, noise)
+        }
         var notes: [String] = []
 
         // Decay times from the compensated Schroeder curve, each where the range allows it.
@@ -157,22 +163,23 @@ public enum RoomAcoustics {
         }
         let total = energyBefore(usable) + noise.compensation
         if total > 0 {
+            // (Noise subtraction can leave a window's energy at or below zero in a barely decaying response: no figure then.)
+            func ratio(_ early: Double) -> Double? { early > 0 && total - early > 0 ? 10 * log10(early / (total - early)) : nil }
             let e50 = energyBefore(rate / 20), e80 = energyBefore(Int((0.08 * Double(rate)).rounded()))
-            result.c50 = 10 * log10(e50 / max(total - e50, 1e-300))
-            result.c80 = 10 * log10(e80 / max(total - e80, 1e-300))
-            result.d50 = e50 / total
+            result.c50 = ratio(e50)
+            result.c80 = ratio(e80)
+            result.d50 = e50 >= 0 && e50 <= total ? e50 / total : nil
             var moment = 0.0
             for i in 0..<usable { moment += Double(i) * clean[i] }
             moment += noise.tailMoment(from: usable)
-            result.ts = moment / total / Double(rate)
+            result.ts = moment > 0 ? moment / total / Double(rate) : nil
             // Direct: ±2.5 ms around the peak (which may lie before the onset's frame + window).
             let half = Int((0.0025 * Double(rate)).rounded())
             let peakInDecay = peakIndex - onset
             let directRange = max(0, peakInDecay - half)..<min(usable, peakInDecay + half + 1)
             var direct = 0.0
             for i in directRange { direct += clean[i] }
-            let rest = total - direct
-            result.drr = rest > 0 ? 10 * log10(direct / rest) : nil
+            result.drr = ratio(direct)
         }
         result.note = notes.isEmpty ? nil : notes.joined(separator: "; ")
         return (result, noise)

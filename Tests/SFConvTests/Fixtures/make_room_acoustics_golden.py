@@ -53,6 +53,7 @@ def lundeby(energy, rate):
     n = len(energy)
 
     def smooth(block):
+        block = min(block, n)
         count = max(1, n // block)
         e = energy[: count * block].reshape(count, block).mean(axis=1)
         t = (np.arange(count) + 0.5) * block
@@ -72,6 +73,7 @@ def lundeby(energy, rate):
     if b >= 0:
         return noise, n, None
     cross = (noise_db - a) / b
+    first_slope = b  # dB per sample
     for _ in range(10):
         per10 = 10 / -b
         block = max(int(per10 / 5), max(1, rate // 2000))
@@ -91,7 +93,8 @@ def lundeby(energy, rate):
         if last - first < 2:
             break
         nb, na = np.polyfit(t[first:last], level[first:last], 1)
-        if nb >= 0:
+        # A late decay 5x slower than the first estimate is what follows the response's end: keep the estimate.
+        if nb >= 0 or nb > first_slope / 5:
             break
         b, a = nb, na
         new = (noise_db - a) / b
