@@ -7,6 +7,12 @@ against (RoomAcousticsGoldenTests). Tests read the JSON; they do not need Python
 Run from the repository root with numpy, scipy and sox installed:
     python3 Tests/SFConvTests/Fixtures/make_room_acoustics_golden.py
 
+A second, third-party reference is added when the PyPI package `acoustics` (0.2.6) can be
+imported (e.g. `pip install --target DIR acoustics==0.2.6` and PYTHONPATH=DIR): its
+`room.t60_impulse` (8th-order Butterworth octave bands, base-two edges, Schroeder integral without
+noise compensation) on the noise-free shipped impulses, as "acoustics_package". It predates
+scipy 1.14 and numpy 2, so two names it imports are shimmed below.
+
 Cases: channel 1 of each shipped impulse as it is, and channel 1 of hall.flac with uniform noise
 added (SplitMix64, seed 7, ±peak·10^(-70/20)), which exercises the noise compensation. The noise
 generator is the one in Tests/SFConvTestSupport (SeededGenerator), so Swift adds the same samples.
@@ -189,6 +195,32 @@ def analyse(h, rate):
     return {"broadband": figures(h, rate), "bands": bands}
 
 
+def acoustics_package():
+    """T30, T20 and EDT per octave (125 Hz–8 kHz) of channel 1 of each shipped impulse, by the `acoustics` package."""
+    try:
+        import scipy.special
+        if not hasattr(scipy.special, "sph_harm"):
+            scipy.special.sph_harm = lambda *args, **kwargs: None  # only its directivity module uses it
+        if not hasattr(np, "in1d"):
+            np.in1d = np.isin
+        import acoustics
+        from acoustics import room
+    except ImportError:
+        print("acoustics package not found: its reference is left out")
+        return None
+    bands = np.array([125, 250, 500, 1000, 2000, 4000, 8000])
+    cases = []
+    for name in ["hall.flac", "small-room.flac", "plate.flac", "hall-true-stereo.flac"]:
+        with tempfile.TemporaryDirectory() as folder:
+            wav = os.path.join(folder, "ir.wav")
+            subprocess.run(["sox", os.path.join(ROOT, "impulses", name), "-e", "floating-point", "-b", "32", wav, "remix", "1"], check=True)
+            entry = {"file": "impulses/" + name, "channel": 1, "center_hz": [int(b) for b in bands]}
+            for rt in ["t30", "t20", "edt"]:
+                entry[rt] = [float(v) for v in room.t60_impulse(wav, bands, rt=rt)]
+        cases.append(entry)
+    return {"version": getattr(acoustics, "__version__", "0.2.6"), "cases": cases}
+
+
 def main():
     cases = []
     for name in ["hall.flac", "small-room.flac", "plate.flac", "hall-true-stereo.flac"]:
@@ -202,6 +234,9 @@ def main():
     noisy = (h.astype(np.float32) + noise).astype(np.float64)
     cases.append({"file": "impulses/hall.flac", "channel": 1, "noise_db": -70, "noise_seed": 7, "result": analyse(noisy, rate)})
     out = {"generator": "make_room_acoustics_golden.py", "numpy": np.__version__, "scipy": scipy.__version__, "cases": cases}
+    third_party = acoustics_package()
+    if third_party is not None:
+        out["acoustics_package"] = third_party
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "room_acoustics.json")
     with open(path, "w") as f:
         json.dump(out, f, indent=1)
