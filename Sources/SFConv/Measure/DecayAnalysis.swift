@@ -92,7 +92,12 @@ public enum DecayAnalysis {
     public static func lundeby(energy: [Double], rate: Int) -> NoiseEstimate {
         let count = energy.count
         let tailStart = count - max(1, count / 10)
-        var noise = mean(energy, tailStart..<count)
+        // No noise is taken to lie more than 130 dB below the peak: what a response holds down
+        // there is rounding (single-precision FFTs, 24-bit samples), not a stationary noise, and the
+        // cut end of a noise-free response would otherwise pass for the decay.
+        let floor = (energy.max() ?? 0) * Self.noiseFloorLimit
+        func mean(_ range: Range<Int>) -> Double { max(Self.mean(energy, range), floor) }
+        var noise = mean(tailStart..<count)
         var result = NoiseEstimate(noisePower: noise, crossing: count, lateIntercept: nil, lateSlope: nil)
         // 1–4: 10 ms blocks; a line from the peak block down to 10 dB above the noise; where it meets the noise.
         var blockFrames = max(1, rate / 100)
@@ -117,7 +122,7 @@ public enum DecayAnalysis {
             blockFrames = max(Int(framesPer10dB / 5), max(1, rate / 2000))
             levels = blockLevels(energy, blockFrames: blockFrames)
             let noiseFrom = Int(min(Double(tailStart), max(0, crossing + framesPer10dB)))
-            noise = mean(energy, noiseFrom..<count)
+            noise = mean(noiseFrom..<count)
             let level = 10 * log10(max(noise, 1e-300))
             guard let peak = levels.indices.max(by: { levels[$0] < levels[$1] }) else { break }
             var first = peak
@@ -145,6 +150,9 @@ public enum DecayAnalysis {
         result.crossing = crossing.isFinite ? Int(min(Double(count), max(1, crossing.rounded()))) : count
         return result
     }
+
+    /// The lowest noise power, relative to the peak's: 130 dB below it.
+    static let noiseFloorLimit = 1e-13
 
     static func mean(_ values: [Double], _ range: Range<Int>) -> Double {
         guard !range.isEmpty else { return 0 }

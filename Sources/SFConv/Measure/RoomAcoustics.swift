@@ -20,7 +20,8 @@ public struct DecayParameters: Sendable, Equatable {
     public var ts: Double?
     /// Direct-to-reverberant ratio in dB: the energy within ±2.5 ms of the peak against the rest.
     public var drr: Double?
-    /// The decay range in dB: the late decay line (Lundeby) at the onset over the noise's mean power.
+    /// The decay range in dB: the late decay line (Lundeby) at the onset over the noise's mean power
+    /// (at most the peak's power over it).
     /// T30 needs 45 dB (its −35 dB end 10 dB above the noise), T20 35 dB, EDT 20 dB.
     public var decayRange: Double
     /// Why a figure is missing or doubtful; nil when all is well.
@@ -123,8 +124,10 @@ public enum RoomAcoustics {
         let decay = Array(energy[onset...])
         let noise = DecayAnalysis.lundeby(energy: decay, rate: rate)
         // The decay range: the late decay line's level at the onset over the noise (for an
-        // exponential decay, how far its Schroeder curve falls before the noise takes over).
-        let range = noise.lateIntercept.map { $0 - noise.noiseLevel } ?? 0
+        // exponential decay, how far its Schroeder curve falls before the noise takes over), at
+        // most the peak's (a line fitted to a response's cut end extrapolates far above it).
+        let peakToNoise = 10 * log10(energy[peakIndex]) - noise.noiseLevel
+        let range = noise.lateIntercept.map { min($0 - noise.noiseLevel, peakToNoise) } ?? 0
         var result = DecayParameters(decayRange: range)
         guard noise.lateSlope != nil, range >= minimumRange else {
             result.note = String(format: "no decay above the noise (%.1f dB of decay range): not an impulse response?", range)

@@ -65,7 +65,8 @@ def lundeby(energy, rate):
         t = (np.arange(count) + 0.5) * block
         return t, 10 * np.log10(np.maximum(e, 1e-300))
 
-    noise = energy[n - max(1, n // 10):].mean()
+    floor = energy.max() * 1e-13  # noise is never taken below 130 dB under the peak (rounding, not noise)
+    noise = max(energy[n - max(1, n // 10):].mean(), floor)
     block = max(1, rate // 100)
     t, level = smooth(block)
     noise_db = 10 * np.log10(max(noise, 1e-300))
@@ -85,7 +86,7 @@ def lundeby(energy, rate):
         block = max(int(per10 / 5), max(1, rate // 2000))
         t, level = smooth(block)
         start = int(min(n - max(1, n // 10), max(0, cross + per10)))
-        noise = energy[start:].mean()
+        noise = max(energy[start:].mean(), floor)
         noise_db = 10 * np.log10(max(noise, 1e-300))
         peak = int(np.argmax(level))
         first = peak
@@ -130,7 +131,8 @@ def figures(h, rate):
     d = e[onset:]
     noise, cross, line = lundeby(d, rate)
     # Decay range: the late decay line at the onset over the noise.
-    decay_range = (line[0] - 10 * np.log10(max(noise, 1e-300))) if line is not None else 0.0
+    noise_db = 10 * np.log10(max(noise, 1e-300))
+    decay_range = min(line[0] - noise_db, 10 * np.log10(e[peak]) - noise_db) if line is not None else 0.0
     comp = tail_energy(line, cross)
     # Noise power subtracted up to the crossing (Chu), truncation there, Lundeby's compensation after.
     d = d[:cross] - noise
