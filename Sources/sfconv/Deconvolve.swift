@@ -79,6 +79,10 @@ struct Deconvolve: ParsableCommand {
         let measurement = try ImpulseMeasurement.measure(recording: recorded, sweep: played, length: try irLength,
                                                          harmonicCount: keepHarmonics == nil ? 0 : harmonics,
                                                          recordingPath: recording, sweepPath: sweep)
+        if let (asked, kept) = measurement.shortened {
+            StandardError.writeLine(String(format: "warning: --length %@ is longer than the recording holds after the direct sound: the IR is %.3f s",
+                                           Numbers.format(asked), kept))
+        }
         try outputOptions.write(BufferSource(measurement.impulseResponse, description: "impulse response"), to: output, quiet: true)
         var written: [String] = []
         for (path, response) in zip(harmonicPaths, measurement.harmonics) {

@@ -57,9 +57,22 @@ public struct SweepDeconvolver: Sendable {
     /// The response `recording` holds to the sweep: lags from −(sweep frames − 1) to the
     /// recording's last frame.
     public func response(of recording: [Double]) throws -> DeconvolvedResponse {
-        let size = Self.fftSize(atLeast: recording.count + sweep.count)
+        try responses(of: [recording])[0]
+    }
+
+    /// The responses of several recordings of one length (the channels of one recording),
+    /// the sweep's spectrum computed once.
+    public func responses(of recordings: [[Double]]) throws -> [DeconvolvedResponse] {
+        guard let count = recordings.first?.count else { return [] }
+        precondition(recordings.allSatisfy { $0.count == count })
+        let size = Self.fftSize(atLeast: count + sweep.count)
         let fft = try RealFFT.shared(size: size, planning: .estimate)
         let x = try Self.spectrum(sweep, size: size, fft: fft)
+        return try recordings.map { try response(of: $0, sweepSpectrum: x, fft: fft) }
+    }
+
+    private func response(of recording: [Double], sweepSpectrum x: [Double], fft: RealFFT) throws -> DeconvolvedResponse {
+        let size = fft.size
         let y = try Self.spectrum(recording, size: size, fft: fft)
         let bins = size / 2 + 1
         let product = AlignedBuffer(count: 2 * bins)

@@ -24,6 +24,8 @@ public struct ImpulseMeasurement: Sendable {
     /// The sweep's band and rate constant as found from the sweep.
     public var band: ClosedRange<Double>
     public var rateConstant: Double
+    /// Set when `--length` asked for more than the recording holds after the direct sound (seconds asked, seconds kept).
+    public var shortened: (asked: Double, kept: Double)?
 
     /// What `deconvolve` reports per channel.
     public struct ChannelReport: Sendable, Equatable {
@@ -67,7 +69,7 @@ public struct ImpulseMeasurement: Sendable {
         guard channels.contains(where: { $0.contains { $0 != 0 } }) else {
             throw SFConvError("the recording is silent", path: recordingPath)
         }
-        let responses = try channels.map { try deconvolver.response(of: $0) }
+        let responses = try deconvolver.responses(of: channels)
         let zeroLag = responses[0].zeroLag, lastLag = responses[0].lastFullLag
 
         // The direct sound: the strongest peak at a lag from 0 to the last full one, on any channel;
@@ -98,9 +100,12 @@ public struct ImpulseMeasurement: Sendable {
         }
 
         let frames: Int
+        var shortened: (Double, Double)?
         switch length {
         case .seconds(let seconds):
-            frames = min(available, max(1, Int((seconds * Double(rate)).rounded())))
+            let asked = max(1, Int((seconds * Double(rate)).rounded()))
+            frames = min(available, asked)
+            if asked > available { shortened = (seconds, Double(available) / Double(rate)) }
         case .auto:
             let toNoise = analyses.map(\.lengthToNoise).max() ?? 0
             frames = min(available, max(rate / 20, Int((toNoise * Double(rate)).rounded())))
@@ -140,7 +145,7 @@ public struct ImpulseMeasurement: Sendable {
         }
         return ImpulseMeasurement(impulseResponse: AudioBuffer(channels: cut, sampleRate: rate), harmonics: harmonics,
                                   channels: reports, startInRecording: Double(start) / Double(rate), gain: gainDB,
-                                  band: deconvolver.band, rateConstant: deconvolver.rateConstant)
+                                  band: deconvolver.band, rateConstant: deconvolver.rateConstant, shortened: shortened)
     }
 }
 
