@@ -20,8 +20,8 @@ struct Deconvolve: ParsableCommand {
             harmonic-K files, scaled like OUT, so their level shows the distortion.
 
             Reports the noise floor (dBFS of OUT), the peak-to-noise ratio and the broadband RT60 \
-            (T30, or T20 when the decay range is too short) per channel on standard error, or as \
-            JSON on standard output with --json. OUT can be used by `sfconv reverb` as it is.
+            (T30, or T20 when the decay range is too short) per channel on standard error, and with \
+            --json also as JSON on standard output. OUT can be used by `sfconv reverb` as it is.
 
             Examples:
               sfconv deconvolve recording.wav sweep.wav room-ir.wav
@@ -104,17 +104,17 @@ struct Deconvolve: ParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(document), as: UTF8.self))
-        } else {
-            StandardError.writeLine(String(format: "wrote %@: %d channel(s), %.3f s at %d Hz; direct sound %.1f ms after the sweep's start; sweep band %.0f–%.0f Hz",
-                                           output, ir.channelCount, seconds, ir.sampleRate, (measurement.startInRecording + ImpulseMeasurement.lead) * 1000,
-                                           measurement.band.lowerBound, measurement.band.upperBound))
-            for report in measurement.channels {
-                let rt60 = report.rt60.map { String(format: "%.3f s (%@)", $0, report.rt60Kind ?? "") } ?? "not measurable (decay range too short)"
-                StandardError.writeLine(String(format: "channel %d: noise floor %.1f dBFS, peak-to-noise %.1f dB, RT60 %@, decay meets the noise after %.3f s",
-                                               report.channel, report.noiseFloor, report.peakToNoise, rt60, report.lengthToNoise))
-            }
-            for path in written { StandardError.writeLine("wrote \(path)") }
         }
+        // The report on standard error in either case.
+        StandardError.writeLine(String(format: "wrote %@: %d channel(s), %.3f s at %d Hz; direct sound %.1f ms after the sweep's start; sweep band %.0f–%.0f Hz",
+                                       output, ir.channelCount, seconds, ir.sampleRate, (measurement.startInRecording + ImpulseMeasurement.lead) * 1000,
+                                       measurement.band.lowerBound, measurement.band.upperBound))
+        for report in measurement.channels {
+            let rt60 = report.rt60.map { String(format: "%.3f s (%@)", $0, report.rt60Kind ?? "") } ?? "not measurable (decay range too short)"
+            StandardError.writeLine(String(format: "channel %d: noise floor %.1f dBFS, peak-to-noise %.1f dB, RT60 %@, decay meets the noise after %.3f s",
+                                           report.channel, report.noiseFloor, report.peakToNoise, rt60, report.lengthToNoise))
+        }
+        for path in written { StandardError.writeLine("wrote \(path)") }
     }
 
     /// Creates `folder` if needed and returns the harmonic files' paths, each checked as a destination.
