@@ -6,14 +6,15 @@ struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Room-acoustic figures of an impulse response (ISO 3382-1), per band and broadband.",
         discussion: """
-            Per band and broadband: T20, T30 and EDT from the Schroeder backward integral, with the \
-            decay after the noise floor replaced by its extrapolation (Lundeby's method), and the r² \
-            of each line fit (below 0.99 flags a non-linear decay); C50 and C80 (dB), D50, the centre \
-            time Ts, and DRR (the energy within ±2.5 ms of the peak against the rest, dB); the noise \
-            floor and the time to reach it. Time zero is the onset (the first sample within 20 dB \
-            of the peak). A decay time needs a decay range (peak over noise) of 45 dB for T30, 35 dB \
-            for T20, 20 dB for EDT: without it the figure is left out ('-' in the table, null in \
-            JSON) and a note says why.
+            Per band and broadband: T20, T30 and EDT from the Schroeder backward integral, \
+            with the noise's mean power subtracted up to where the decay meets it and the decay \
+            extrapolated after that point (Lundeby's method), and the r² of each line fit (below \
+            0.99 flags a non-linear decay); C50 and C80 (dB), D50, the centre time Ts, and DRR (the \
+            energy within ±2.5 ms of the peak against the rest, dB); the noise floor (dBFS) and the \
+            time from the file's start to reach it. Time zero is the onset (the first sample within \
+            20 dB of the peak). A decay time needs a decay range (the late decay's level at the \
+            onset over the noise) of 45 dB for T30, 35 dB for T20, 20 dB for EDT: without it the \
+            figure is left out ('-' in the table, null in JSON) and a note says why.
 
             Bands: Butterworth band-pass filters (6th order, IEC 61260 base-ten edges), octaves \
             from 125 Hz to 8 kHz (--bands octave, the default) or thirds from 100 Hz to 10 kHz \
