@@ -110,7 +110,11 @@ public struct ImpulseMeasurement: Sendable {
             let toNoise = analyses.map(\.lengthToNoise).max() ?? 0
             frames = min(available, max(rate / 20, Int((toNoise * Double(rate)).rounded())))
         }
+        guard frames > onset - start else {
+            throw SFConvError(String(format: "--length must reach past the direct sound, %.1f ms into the IR", Double(onset - start) * 1000 / Double(rate)))
+        }
         let peak = full.map { $0.prefix(frames).map(abs).max() ?? 0 }.max() ?? 0
+        guard peak > 0 else { throw SFConvError("the impulse response is silent", path: recordingPath) }
         let gain = pow(10, peakLevel / 20) / peak
         // A half-Hann fade over the last tenth of the response, at most 100 ms.
         let fadeFrames = max(1, min(frames / 10, rate / 10))
