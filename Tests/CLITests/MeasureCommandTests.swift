@@ -133,6 +133,35 @@ import Testing
         try expectFailure(["sweep", out, "--inverse", folder.file("inv.flac")], mentions: "float", path: folder.file("inv.flac"))
     }
 
+    /// The hostile corpus (Tests/Hostile/make_corpus.py) as IR, recording and sweep: exit 0 with a
+    /// readable output, or `error:` lines and exit 1; never a signal or a stray file.
+    @Test func hostileFiles() throws {
+        #expect(try sfconv("generate", "sine", folder.file("seed.flac"), "--duration", "0.05", "--subtype", "pcm16").status == 0)
+        #expect(try sfconv("sweep", folder.file("s.wav"), "--duration", "0.2", "--silence", "0.1", "--start", "100").status == 0)
+        let corpus = folder.file("corpus")
+        let script = Self.repository.appendingPathComponent("Tests/Hostile/make_corpus.py").path
+        let made = try runProcess("/usr/bin/env", ["python3", script, corpus, folder.file("seed.flac")])
+        try #require(made.status == 0, "\(made.standardError)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: corpus).sorted()
+        #expect(names.count > 100)
+        for name in names {
+            let file = corpus + "/" + name
+            for arguments in [["analyze", file, "--json"], ["deconvolve", file, "s.wav", "o.wav"], ["deconvolve", "s.wav", file, "o.wav"]] {
+                let result = try runProcess(sfconvBinary, arguments, in: folder, timeout: 20)
+                let what = "\(arguments[0]) … \(name)"
+                #expect(result.status == 0 || result.status == 1, "\(what): status \(result.status) \(result.standardError)")
+                let errors = result.errorLines.filter { !$0.hasPrefix("warning: ") && !$0.hasPrefix("note: ") && !$0.hasPrefix("wrote ") && !$0.hasPrefix("channel ") }
+                if result.status == 1 {
+                    #expect(!errors.isEmpty && errors.allSatisfy { $0.hasPrefix("error: ") }, "\(what): \(result.standardError)")
+                } else if arguments[0] == "deconvolve" {
+                    #expect(try sfconv("info", folder.file("o.wav")).status == 0, "\(what): the output does not read back")
+                }
+                try? FileManager.default.removeItem(atPath: folder.file("o.wav"))
+                #expect(!folder.contents().contains { $0.hasPrefix(".") }, "\(what): stray temporary file")
+            }
+        }
+    }
+
     @Test func existingOutputsAreKept() throws {
         let sweep = folder.file("s.wav")
         #expect(try sfconv("sweep", sweep, "--duration", "1", "--rate", "16000", "--end", "8000").status == 0)
