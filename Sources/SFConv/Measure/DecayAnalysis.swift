@@ -119,7 +119,7 @@ public enum DecayAnalysis {
         // decay fitted from 5 to 25 dB above the noise, a new crossing; until it settles.
         for _ in 0..<10 {
             let framesPer10dB = 10 / -frameLine.slope
-            blockFrames = max(Int(framesPer10dB / 5), max(1, rate / 2000))
+            blockFrames = max(Int(min(framesPer10dB / 5, Double(count))), max(1, rate / 2000))
             levels = blockLevels(energy, blockFrames: blockFrames)
             let noiseFrom = Int(min(Double(tailStart), max(0, crossing + framesPer10dB)))
             noise = mean(noiseFrom..<count)

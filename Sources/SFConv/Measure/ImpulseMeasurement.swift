@@ -103,7 +103,7 @@ public struct ImpulseMeasurement: Sendable {
         var shortened: (Double, Double)?
         switch length {
         case .seconds(let seconds):
-            let asked = max(1, Int((seconds * Double(rate)).rounded()))
+            let asked = max(1, Int((min(max(seconds, 0), 86400) * Double(rate)).rounded()))
             frames = min(available, asked)
             if asked > available { shortened = (seconds, Double(available) / Double(rate)) }
         case .auto:
@@ -130,7 +130,7 @@ public struct ImpulseMeasurement: Sendable {
         // lead) to where the (k−1)-th begins.
         var harmonics: [AudioBuffer] = []
         let l = deconvolver.rateConstant * Double(rate)
-        for k in 2..<(2 + max(0, harmonicCount)) {
+        for k in 2..<(2 + max(0, harmonicCount)) where l.isFinite && l > 0 && l < Double(zeroLag + 1) {
             let from = start - Int((l * log(Double(k))).rounded())
             let to = start - Int((l * log(Double(k - 1))).rounded())
             guard from + zeroLag >= 0, to > from else { break }
