@@ -22,7 +22,8 @@ struct SFConvCommand: ParsableCommand {
               sfconv info --json in.wav
             """,
         version: "0.1.0",
-        subcommands: [Convolve.self, Reverb.self, Filter.self, Design.self, Apply.self, Batch.self, Presets.self, Generate.self, Info.self])
+        subcommands: [Convolve.self, Reverb.self, Filter.self, Design.self, Apply.self, Batch.self, Presets.self, Generate.self, Info.self,
+                      Sweep.self, Deconvolve.self, Analyze.self])
 
     /// Parses and runs, printing every failure as one `error: …` line with a non-zero exit.
     static func main() {
