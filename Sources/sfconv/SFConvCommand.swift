@@ -23,7 +23,7 @@ struct SFConvCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [Convolve.self, Reverb.self, Filter.self, Design.self, Apply.self, Batch.self, Presets.self, Generate.self, Info.self,
-                      Sweep.self, Deconvolve.self, Analyze.self])
+                      Sweep.self, Deconvolve.self, Analyze.self, Plot.self])
 
     /// Parses and runs, printing every failure as one `error: …` line with a non-zero exit.
     static func main() {
