@@ -65,6 +65,8 @@ struct Apply: ParsableCommand {
     @Flag(help: "No TPDF dither on 16-bit and 8-bit output.")
     var noDither = false
 
+    @Option(help: BeforeAfterPlot.help) var plot: String?
+
     @OptionGroup var outputOptions: OutputOptionGroup
     @OptionGroup var processing: ProcessingOptionGroup
 
@@ -82,7 +84,9 @@ struct Apply: ParsableCommand {
             print(try request.describe())
             return
         }
+        try BeforeAfterPlot.check(plot, input: input, output: output, force: outputOptions.force)
         try processing.run(request)
+        try BeforeAfterPlot.write(plot, input: input, output: output, force: outputOptions.force)
     }
 }
 

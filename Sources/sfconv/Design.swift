@@ -220,14 +220,18 @@ struct Filter: ParsableCommand {
     @Flag(help: "No TPDF dither on 16-bit and 8-bit output.")
     var noDither = false
 
+    @Option(help: BeforeAfterPlot.help) var plot: String?
+
     @OptionGroup var outputOptions: OutputOptionGroup
     @OptionGroup var processing: ProcessingOptionGroup
 
     func run() throws {
+        try BeforeAfterPlot.check(plot, input: input, output: output, force: outputOptions.force)
         var request = RenderRequest(inputPath: input, outputPath: output, chain: try filter.effect(type, keepDelay: keepDelay).chain())
         request.label = "filter"
         request.dither = !noDither
         request.output = outputOptions.options
         try processing.run(request)
+        try BeforeAfterPlot.write(plot, input: input, output: output, force: outputOptions.force)
     }
 }

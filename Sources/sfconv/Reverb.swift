@@ -63,10 +63,13 @@ struct Reverb: ParsableCommand {
     @Flag(help: "Make an IR at another sample rate an error instead of resampling it.")
     var noResample = false
 
+    @Option(help: BeforeAfterPlot.help) var plot: String?
+
     @OptionGroup var outputOptions: OutputOptionGroup
     @OptionGroup var processing: ProcessingOptionGroup
 
     func run() throws {
+        try BeforeAfterPlot.check(plot, input: input, output: output, force: outputOptions.force)
         var effect = CommandLineEffect("reverb")
         effect.setText("impulse", impulse, as: "")
         effect.set("wet", wet)
@@ -86,5 +89,6 @@ struct Reverb: ParsableCommand {
         request.resample = !noResample
         request.output = outputOptions.options
         try processing.run(request)
+        try BeforeAfterPlot.write(plot, input: input, output: output, force: outputOptions.force)
     }
 }

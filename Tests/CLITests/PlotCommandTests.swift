@@ -71,4 +71,27 @@ import Testing
         #expect(forced.status == 0, "\(forced.standardError)")
         _ = try pngSize(folder.file("old.png"))
     }
+
+    @Test func reverbFilterAndApplyDrawBeforeAndAfter() throws {
+        defer { folder.remove() }
+        try writeAudio([tone(9000)], to: folder.file("in.wav"))
+        try writeAudio([(0..<2000).map { Float(exp(-Double($0) / 300)) * (($0 % 7 == 0) ? 0.5 : -0.1) }], to: folder.file("ir.wav"))
+        let runs = [
+            ["reverb", folder.file("in.wav"), folder.file("ir.wav"), folder.file("r.wav"), "--plot", folder.file("r.png")],
+            ["filter", folder.file("in.wav"), folder.file("f.wav"), "lowpass", "--cutoff", "2000", "--plot", folder.file("f.png")],
+            ["apply", folder.file("in.wav"), folder.file("a.wav"), "--chain", "gain:db=-6", "--plot", folder.file("a.png")],
+        ]
+        for arguments in runs {
+            let result = try sfconv(arguments)
+            #expect(result.status == 0, "\(arguments): \(result.standardError)")
+            let (width, height) = try pngSize(arguments.last!)
+            #expect(width == 1200 && height > 800, "\(arguments): \(width)×\(height)")
+        }
+        // Checked before the render: nothing is written when the picture cannot be.
+        for (plot, expected) in [("r.png", "exists"), ("r.svg", ".png")] {
+            let result = try sfconv("reverb", folder.file("in.wav"), folder.file("ir.wav"), folder.file("r2.wav"), "--plot", folder.file(plot))
+            #expect(result.status == 1 && result.errorLines.count == 1 && result.standardError.contains(expected), "\(result.standardError)")
+        }
+        #expect(!folder.contents().contains("r2.wav"))
+    }
 }
