@@ -111,7 +111,7 @@ struct Design: ParsableCommand {
     @Flag(help: "Print the coefficients and the design parameters as JSON.")
     var json = false
 
-    @Option(help: ArgumentHelp("Draw magnitude and group delay against frequency as SVG.", valueName: "response.svg"))
+    @Option(help: ArgumentHelp("Draw magnitude and group delay against frequency: SVG, or PNG for a name ending in .png.", valueName: "response.svg"))
     var plot: String?
 
     @Option(help: ArgumentHelp("The plot's frequency axis: log (default) or linear.", valueName: "scale"))
@@ -156,7 +156,10 @@ struct Design: ParsableCommand {
                                        progress: { _, _ in nil })
         }
         if let plot {
-            try TemporaryFiles.writeAtomically(Data(try ResponsePlot.svg(for: design, frequencyScale: plotFrequency).utf8), to: plot, overwrite: force)
+            let picture = plot.lowercased().hasSuffix(".png")
+                ? try ResponsePicture.png(for: design, frequencyScale: plotFrequency)
+                : Data(try ResponsePlot.svg(for: design, frequencyScale: plotFrequency).utf8)
+            try TemporaryFiles.writeAtomically(picture, to: plot, overwrite: force)
         }
         if print {
             Swift.print(design.coefficients.map(Self.coefficientText).joined(separator: "\n"))

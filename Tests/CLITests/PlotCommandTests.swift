@@ -94,4 +94,17 @@ import Testing
         }
         #expect(!folder.contents().contains("r2.wav"))
     }
+
+    @Test func designPlotsPNGOrSVGByTheName() throws {
+        defer { folder.remove() }
+        let png = try sfconv("design", "highpass", "--cutoff", "90", "--transition", "60", "--attenuation", "80", "--plot", folder.file("hp.png"))
+        #expect(png.status == 0, "\(png.standardError)")
+        let (width, height) = try pngSize(folder.file("hp.png"))
+        #expect(width == 1200 && height == 700)
+        let svg = try sfconv("design", "lowpass", "--cutoff", "8000", "--taps", "101", "--plot", folder.file("lp.svg"))
+        #expect(svg.status == 0, "\(svg.standardError)")
+        #expect(try String(contentsOfFile: folder.file("lp.svg"), encoding: .utf8).contains("<svg"))
+        let again = try sfconv("design", "lowpass", "--cutoff", "8000", "--taps", "101", "--plot", folder.file("hp.png"))
+        #expect(again.status == 1 && again.errorLines.count == 1, "\(again.standardError)")
+    }
 }

@@ -1,5 +1,5 @@
 /// A built-in 5×7 bitmap font (with two rows below the baseline for descenders), drawn for sfconv's
-/// PNG pictures: digits, both cases of the Latin letters, punctuation and a few symbols (− × · ° µ).
+/// PNG pictures: digits, both cases of the Latin letters, punctuation and a few symbols (− × · ° µ β).
 /// Each glyph is rows of `#` (ink) and `.` (paper), top to bottom; rows 0–6 stand on the baseline,
 /// rows 7–8 hang below it.
 enum BitmapFont {
@@ -126,6 +126,7 @@ enum BitmapFont {
         ("\u{00D7}", "..... #...# .#.#. ..#.. .#.#. #...# ....."),
         ("\u{00B7}", "..... ..... ..... ..#.. ..... ..... ....."),
         ("\u{00B0}", ".##.. #..#. #..#. .##.. ..... ..... ....."),
+        ("\u{03B2}", ".##.. #..#. #.#.. #..#. #...# ##..# #.##. #.... #...."),
         ("\u{00B5}", "..... ..... #...# #...# #...# ##..# #.##. #.... #...."),
     ]
 }
