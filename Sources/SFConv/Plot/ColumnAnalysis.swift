@@ -72,6 +72,9 @@ final class ColumnAnalyzer {
     /// Per row, the bins it takes its level from (NaN rows: lowBin > highBin, above Nyquist).
     private let lowBin: [Int]
     private let highBin: [Int]
+    /// Per row narrower than a bin, how far its centre lies from `lowBin` towards the next bin
+    /// (0 for wider rows, which take their highest bin).
+    private let interpolationFraction: [Float]
     /// Power normalisation: a full-scale sine's peak bin reads 1.
     private let powerScale: Float
 
@@ -118,27 +121,32 @@ final class ColumnAnalyzer {
         powerScale = 1 / ((windowSum / 2) * (windowSum / 2))
         let nyquist = Double(sampleRate) / 2
         let binWidth = Double(sampleRate) / Double(size)
-        var low: [Int] = [], high: [Int] = []
+        var low: [Int] = [], high: [Int] = [], interpolation: [Float] = []
         for row in 0..<rows.rowCount {
             let bottom = rows.edge(Double(row)), top = rows.edge(Double(row + 1))
             if bottom >= nyquist {
                 low.append(1)
                 high.append(0)
+                interpolation.append(0)
                 continue
             }
             var first = Int((bottom / binWidth).rounded(.up)), last = Int((top / binWidth).rounded(.down))
             last = min(last, size / 2)
+            var fraction: Float = 0
             if first > last {
-                // A row narrower than a bin: the bin nearest its centre.
-                let nearest = min(size / 2, Int((rows.edge(Double(row) + 0.5) / binWidth).rounded()))
-                first = nearest
-                last = nearest
+                // A row narrower than a bin: the power interpolated between the two bins around its centre.
+                let position = min(Double(size / 2), rows.edge(Double(row) + 0.5) / binWidth)
+                first = min(size / 2 - 1, Int(position.rounded(.down)))
+                last = first
+                fraction = Float(min(1, position - Double(first)))
             }
             low.append(first)
             high.append(last)
+            interpolation.append(fraction)
         }
         lowBin = low
         highBin = high
+        interpolationFraction = interpolation
         powerSums = [Float](repeating: 0, count: columnCount * rows.rowCount)
         transformCounts = [Int](repeating: 0, count: columnCount)
         minimum = [Float](repeating: 0, count: columnCount)
@@ -228,13 +236,20 @@ final class ColumnAnalyzer {
         }
         let spectrum = spectrumBuffer.pointer
         let base = column * rows.rowCount
+        func power(_ bin: Int) -> Float {
+            let re = spectrum[2 * bin], im = spectrum[2 * bin + 1]
+            return re * re + im * im
+        }
         for row in 0..<rows.rowCount where lowBin[row] <= highBin[row] {
-            var peak: Float = 0
-            for bin in lowBin[row]...highBin[row] {
-                let re = spectrum[2 * bin], im = spectrum[2 * bin + 1]
-                peak = max(peak, re * re + im * im)
+            let fraction = interpolationFraction[row]
+            var level: Float
+            if fraction > 0 {
+                level = power(lowBin[row]) * (1 - fraction) + power(lowBin[row] + 1) * fraction
+            } else {
+                level = 0
+                for bin in lowBin[row]...highBin[row] { level = max(level, power(bin)) }
             }
-            powerSums[base + row] += peak * powerScale
+            powerSums[base + row] += level * powerScale
         }
         transformCounts[column] += 1
     }
