@@ -148,4 +148,15 @@ import Testing
         #expect(Ticks.step(for: 13.1, count: 10) == 2)
         #expect(Ticks.seconds(0.4, step: 0.2) == "0.4")
     }
+
+    /// Float samples near their largest value (from the hostile corpus) once overflowed an axis.
+    @Test func hugeFloatSamplesDrawWithoutOverflow() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try writeAudio([[Float]](repeating: [3e38, -3e38], count: 1).map { pair in (0..<200).map { pair[$0 % 2] } }, to: folder.file("huge.wav"))
+        for kind in AudioPlot.Kind.allCases {
+            let picture = try PNGImage.decode(try AudioPlot.png(of: [folder.file("huge.wav")], kind: kind))
+            #expect(picture.width == AudioPlot.width)
+        }
+    }
 }

@@ -126,8 +126,12 @@ private struct PlotRenderer {
     /// The colour scale's top: 0 dBFS, or higher for a file over full scale (to the next 10 dB).
     var levelTop: Double {
         let peak = summaries.map(\.peakDecibels).max() ?? -.infinity
-        return peak > 0 ? (peak / 10).rounded(.up) * 10 : 0
+        // Float samples near their largest value reach about +770 dBFS; overflowing power reads +800.
+        guard peak.isFinite else { return peak > 0 ? Self.highestLevelTop : 0 }
+        return peak > 0 ? min(Self.highestLevelTop, (peak / 10).rounded(.up) * 10) : 0
     }
+    static let highestLevelTop = 800.0
+
     /// The waveform's ±scale: a 1-2-5 step at or above the largest peak (1 for silence).
     var amplitudeScale: Double {
         let peak = Double(summaries.map(\.peakSample).max() ?? 0)
@@ -184,19 +188,20 @@ private struct PlotRenderer {
     func drawWaveform(_ summary: ColumnSummary, top: Int, on canvas: inout Canvas) {
         let height = layout.waveformHeight, scale = amplitudeScale
         canvas.fill(x: layout.left, y: top, width: layout.plotWidth, height: height, .panel)
-        func y(_ value: Float) -> Int {
-            let position = (1 - Double(value) / scale) / 2
+        func y(_ value: Double) -> Int {
+            let position = (1 - value / scale) / 2
+            guard position.isFinite else { return top + height / 2 }
             return top + min(height - 1, max(0, Int((position * Double(height - 1)).rounded())))
         }
         canvas.line(layout.left, y(0), layout.left + layout.plotWidth - 1, y(0), .grid)
         let wave = RGB(30, 80, 170)
         for x in 0..<layout.plotWidth {
             guard let column = column(of: summary, x: x) else { continue }
-            canvas.line(layout.left + x, y(summary.maximum[column]), layout.left + x, y(summary.minimum[column]), wave)
+            canvas.line(layout.left + x, y(Double(summary.maximum[column])), layout.left + x, y(Double(summary.minimum[column])), wave)
         }
         canvas.frame(x: layout.left - 1, y: top - 1, width: layout.plotWidth + 2, height: height + 2, .ink)
         for value in [scale, 0, -scale] {
-            let row = y(Float(value))
+            let row = y(value)
             canvas.line(layout.left - 8, row, layout.left - 2, row, .ink)
             let label = value == 0 ? "0" : (value > 0 ? "+" : "\u{2212}") + Ticks.plain(abs(value))
             canvas.text(label, x: layout.left - 12, y: min(max(row - 7, top - 2), top + height - 12), align: .right)
