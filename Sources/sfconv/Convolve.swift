@@ -38,6 +38,7 @@ struct Convolve: ParsableCommand {
 
     @OptionGroup var outputOptions: OutputOptionGroup
     @OptionGroup var processing: ProcessingOptionGroup
+    @OptionGroup var report: ReportOptionGroup
 
     func run() throws {
         var effect = CommandLineEffect("convolve")
@@ -49,6 +50,6 @@ struct Convolve: ParsableCommand {
         request.dither = false
         request.resample = !noResample
         request.output = outputOptions.options
-        try processing.run(request)
+        try processing.run(request, json: report.json)
     }
 }
