@@ -27,7 +27,7 @@ struct SFConvCommand: ParsableCommand {
             Messages are coloured on a terminal unless NO_COLOR is set.
             """,
         version: "0.1.0",
-        subcommands: [Convolve.self, Reverb.self, Filter.self, Design.self, Apply.self, Batch.self, Presets.self, Generate.self, Info.self,
+        subcommands: [Convolve.self, Reverb.self, Filter.self, Design.self, Apply.self, Batch.self, Presets.self, Generate.self, Info.self, Diff.self,
                       Sweep.self, Deconvolve.self, Analyze.self])
 
     /// Parses and runs, printing every failure as one `error: …` line with a non-zero exit.

@@ -76,3 +76,32 @@ import Testing
         #expect(abs((loudness["integratedLUFS"] as? Double ?? 0) + 21.9) <= 0.1)
     }
 }
+
+/// `sfconv diff`, the null test.
+@Suite struct DiffCommandTests {
+    let folder: TemporaryFolder
+    init() throws { folder = try TemporaryFolder() }
+
+    @Test func identicalDifferentAndIncomparableFiles() throws {
+        let samples: [Float] = (0..<4800).map { Float(sin(Double($0) * 0.05) * 0.5) }
+        try writeAudio([samples], to: folder.file("a.wav"), subtype: .pcm24)
+        try writeAudio([samples], to: folder.file("same.wav"), subtype: .pcm24)
+        var changed = samples
+        changed[100] += Float(3 * pow(2.0, -23))   // 3 LSB at 24 bits
+        try writeAudio([changed], to: folder.file("b.wav"), subtype: .pcm24)
+
+        let same = try sfconv("diff", folder.file("a.wav"), folder.file("same.wav"), "--json")
+        #expect(same.status == 0)
+        let s = try #require(try JSONSerialization.jsonObject(with: Data(same.standardOutput.utf8)) as? [String: Any])
+        #expect(s["bitIdentical"] as? Bool == true && s["differingSamples"] as? Int == 0)
+
+        let different = try sfconv("diff", folder.file("a.wav"), folder.file("b.wav"), "--json")
+        let d = try #require(try JSONSerialization.jsonObject(with: Data(different.standardOutput.utf8)) as? [String: Any])
+        #expect(d["bitIdentical"] as? Bool == false && d["differingSamples"] as? Int == 1 && d["firstDifferenceFrame"] as? Int == 100)
+        #expect(abs((d["maxDifferenceLSB"] as? Double ?? 0) - 3) < 1e-9 && d["lsbBits"] as? Int == 24)
+
+        try writeAudio([samples, samples], to: folder.file("stereo.wav"), subtype: .pcm24)
+        let refused = try sfconv("diff", folder.file("a.wav"), folder.file("stereo.wav"))
+        #expect(refused.status == 1 && refused.standardError.contains("cannot compare 1 channel(s) with 2"))
+    }
+}
