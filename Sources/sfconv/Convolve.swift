@@ -37,6 +37,9 @@ struct Convolve: ParsableCommand {
     var noResample = false
 
     @OptionGroup var outputOptions: OutputOptionGroup
+    @Flag(help: "Add TPDF dither on 16-bit and 8-bit output (convolve adds none by default: exact math).")
+    var dither = false
+
     @OptionGroup var processing: ProcessingOptionGroup
     @OptionGroup var report: ReportOptionGroup
 
@@ -47,7 +50,7 @@ struct Convolve: ParsableCommand {
         effect.set("correlate", correlate)
         var request = RenderRequest(inputPath: input, outputPath: output, chain: try effect.chain())
         request.label = "convolve"
-        request.dither = false
+        request.dither = dither
         request.resample = !noResample
         request.output = outputOptions.options
         try processing.run(request, json: report.json)

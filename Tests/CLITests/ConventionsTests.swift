@@ -82,6 +82,20 @@ import Testing
     let folder: TemporaryFolder
     init() throws { folder = try TemporaryFolder() }
 
+    /// Dither is on by default for 16-bit output, yet an identity chain changes nothing.
+    @Test(arguments: ["wav", "flac"])
+    func identityChainWithDitherChangesNothing(container: String) throws {
+        let samples: [Float] = (0..<9600).map { Float(sin(Double($0) * 0.031) * 0.7) }
+        let input = folder.file("in16.\(container)"), output = folder.file("out16.\(container)")
+        try writeAudio([samples, samples.reversed()], to: input, subtype: .pcm16)
+        let result = try sfconv("apply", input, output, "--chain", "gain:db=0")
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(try NullTest.compare(input, output).bitIdentical)
+        // A real gain is dithered: not on the grid any more.
+        #expect(try sfconv("apply", input, folder.file("g.\(container)"), "--chain", "gain:db=-0.5").status == 0)
+        #expect(try NullTest.compare(input, folder.file("g.\(container)")).differingSamples > 9000)
+    }
+
     @Test func identicalDifferentAndIncomparableFiles() throws {
         let samples: [Float] = (0..<4800).map { Float(sin(Double($0) * 0.05) * 0.5) }
         try writeAudio([samples], to: folder.file("a.wav"), subtype: .pcm24)
