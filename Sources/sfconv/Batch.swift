@@ -46,6 +46,7 @@ struct Batch: ParsableCommand {
     @Option(help: ArgumentHelp("Range of the drawn wet gain, linear or in dB (-20dB:-6dB); default 0.1:0.5.", valueName: "low:high")) var wetRange: String?
     @Flag(help: "No TPDF dither on 16-bit and 8-bit output.") var noDither = false
     @OptionGroup var outputOptions: OutputOptionGroup
+    @OptionGroup var normalization: NormalizeOptionGroup
     @OptionGroup var processing: ProcessingOptionGroup
 
     func validate() throws {
@@ -76,7 +77,10 @@ struct Batch: ParsableCommand {
     }
 
     func run() throws {
-        let chain = try chainOptions.load()
+        var chain = try chainOptions.load()
+        if let last = normalization.effect {
+            chain = try (chain ?? EffectChain(name: "batch", entries: [], fileSearchFolders: [])).ending(with: last)
+        }
         try PartitionPlan.checkBlockSize(processing.blockSize)
         try checkDestinations()
         // A format from the command line or the preset gives every output that container's extension.
@@ -88,7 +92,7 @@ struct Batch: ParsableCommand {
                 ? try Shard(environment: ProcessInfo.processInfo.environment, shardCount: shardCount)
                 : try Shard(parsing: shard)
             jobs = jobs.filter { selected.contains($0.relativePath) }
-            if !processing.quiet { StandardError.writeLine("note: shard \(selected): \(jobs.count) file(s)") }
+            if !processing.quiet { StandardError.writeLine(label: .note, "shard \(selected): \(jobs.count) file(s)") }
         }
         var request = BatchRequest(jobs: jobs)
         request.chain = chain

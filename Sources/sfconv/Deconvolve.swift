@@ -80,7 +80,7 @@ struct Deconvolve: ParsableCommand {
                                                          harmonicCount: keepHarmonics == nil ? 0 : harmonics,
                                                          recordingPath: recording, sweepPath: sweep)
         if let (asked, kept) = measurement.shortened {
-            StandardError.writeLine(String(format: "warning: --length %@ is longer than the recording holds after the direct sound: the IR is %.3f s",
+            StandardError.writeLine(label: .warning, String(format: "--length %@ is longer than the recording holds after the direct sound: the IR is %.3f s",
                                            Numbers.format(asked), kept))
         }
         try outputOptions.write(BufferSource(measurement.impulseResponse, description: "impulse response"), to: output, quiet: true)
@@ -90,7 +90,7 @@ struct Deconvolve: ParsableCommand {
             written.append(path)
         }
         if written.count < min(harmonics, harmonicPaths.count) {
-            StandardError.writeLine("warning: only \(written.count) of \(harmonics) harmonic responses fit before the linear one (a faster sweep or a recording that starts earlier leaves less room)")
+            StandardError.writeLine(label: .warning, "only \(written.count) of \(harmonics) harmonic responses fit before the linear one (a faster sweep or a recording that starts earlier leaves less room)")
         }
 
         let ir = measurement.impulseResponse

@@ -172,7 +172,7 @@ struct Design: ParsableCommand {
         // The summary once everything is written: a failed write reports only its error.
         try flushStandardOutput()
         StandardError.writeLine(design.summaryLine)
-        for warning in design.warnings { StandardError.writeLine("warning: \(warning)") }
+        for warning in design.warnings { StandardError.writeLine(label: .warning, warning) }
     }
 
     /// 12 significant digits; zero (of either sign) as `0`.
@@ -226,15 +226,17 @@ struct Filter: ParsableCommand {
     @Option(help: BeforeAfterPlot.help) var plot: String?
 
     @OptionGroup var outputOptions: OutputOptionGroup
+    @OptionGroup var normalization: NormalizeOptionGroup
     @OptionGroup var processing: ProcessingOptionGroup
+    @OptionGroup var report: ReportOptionGroup
 
     func run() throws {
         try BeforeAfterPlot.check(plot, input: input, output: output, force: outputOptions.force)
-        var request = RenderRequest(inputPath: input, outputPath: output, chain: try filter.effect(type, keepDelay: keepDelay).chain())
+        var request = RenderRequest(inputPath: input, outputPath: output, chain: try filter.effect(type, keepDelay: keepDelay).chain().ending(with: normalization.effect))
         request.label = "filter"
         request.dither = !noDither
         request.output = outputOptions.options
-        try processing.run(request)
+        try processing.run(request, json: report.json)
         try BeforeAfterPlot.write(plot, input: input, output: output, force: outputOptions.force)
     }
 }
