@@ -64,12 +64,27 @@ public enum ResponsePicture {
 
         // The specification.
         let specColor = RGB(192, 57, 43), bandColor = RGB(142, 68, 173)
+        var lastCutoffLabel = Int.min
         for cutoff in design.cutoffs ?? [] where cutoff > lowest {
-            dashed(&canvas, vertical: x(cutoff), from: magnitudeTop, to: magnitudeTop + magnitudeHeight - 1, specColor)
+            dashed(&canvas, x(cutoff), magnitudeTop, x(cutoff), magnitudeTop + magnitudeHeight - 1, specColor)
+            // Right of the line, or left of it near the right edge; a row lower if it would touch the last.
+            let label = "\(ResponsePlot.hertzLabel(cutoff)) Hz", labelWidth = Canvas.textWidth(label)
+            let start = x(cutoff) + 6 + labelWidth > left + plotWidth ? x(cutoff) - 6 - labelWidth : x(cutoff) + 6
+            let row = start <= lastCutoffLabel + 8 ? 1 : 0
+            canvas.text(label, x: start, y: magnitudeTop + 8 + 20 * row, specColor)
+            lastCutoffLabel = start + labelWidth
         }
-        if design.cutoffs != nil { dashed(&canvas, horizontal: yMagnitude(-6), from: left, to: left + plotWidth - 1, specColor) }
+        // remez, firls: each band's desired amplitude (a stopband at its measured attenuation).
+        if design.remezType != .differentiator {
+            for band in design.measured.bands ?? [] where band.highHz > lowest {
+                let stop = band.desired.allSatisfy { $0 == 0 }
+                let levels = stop ? [-band.deviationDB, -band.deviationDB] : band.desired.map { 20 * log10(max($0, 1e-6)) }
+                dashed(&canvas, x(max(band.lowHz, lowest)), yMagnitude(levels[0]), x(band.highHz), yMagnitude(levels[1]), bandColor)
+            }
+        }
+        if design.cutoffs != nil { dashed(&canvas, left, yMagnitude(-6), left + plotWidth - 1, yMagnitude(-6), specColor) }
         if let attenuation = design.attenuation {
-            dashed(&canvas, horizontal: yMagnitude(-attenuation), from: left, to: left + plotWidth - 1, bandColor)
+            dashed(&canvas, left, yMagnitude(-attenuation), left + plotWidth - 1, yMagnitude(-attenuation), bandColor)
             canvas.text("stopband \u{2212}\(Numbers.format(attenuation)) dB", x: left + plotWidth - 8, y: yMagnitude(-attenuation) - 18, align: .right, bandColor)
         }
         for point in design.points ?? [] where point[0] > lowest {
@@ -100,11 +115,15 @@ public enum ResponsePicture {
         canvas.line(x0, y0 + 1, x1, y1 + 1, color)
     }
 
-    private static func dashed(_ canvas: inout Canvas, vertical x: Int, from top: Int, to bottom: Int, _ color: RGB) {
-        for y in stride(from: top, through: bottom, by: 10) { canvas.line(x, y, x, min(bottom, y + 5), color) }
-    }
-
-    private static func dashed(_ canvas: inout Canvas, horizontal y: Int, from left: Int, to right: Int, _ color: RGB) {
-        for x in stride(from: left, through: right, by: 10) { canvas.line(x, y, min(right, x + 5), y, color) }
+    /// A dashed line from (x0, y0) to (x1, y1): 6 pixels drawn, 4 left out.
+    private static func dashed(_ canvas: inout Canvas, _ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int, _ color: RGB) {
+        let dx = Double(x1 - x0), dy = Double(y1 - y0)
+        let length = (dx * dx + dy * dy).squareRoot()
+        guard length >= 1 else { return canvas.set(x0, y0, color) }
+        for start in stride(from: 0.0, to: length, by: 10) {
+            let end = min(length, start + 5)
+            canvas.line(x0 + Int((dx * start / length).rounded()), y0 + Int((dy * start / length).rounded()),
+                        x0 + Int((dx * end / length).rounded()), y0 + Int((dy * end / length).rounded()), color)
+        }
     }
 }
