@@ -146,4 +146,21 @@ import Testing
         #expect(throws: SFConvError.self) { try FIRFilter(spec: spec, channelCount: 1, sampleRate: 48000) }
         #expect(throws: SFConvError.self) { try FIRFilter(spec: FilterSpec(type: .lowpass), channelCount: 1, sampleRate: 48000) }
     }
+
+    @Test func reverbResamplesAnImpulseAtAnotherRate() throws {
+        var settings = ReverbSettings()
+        settings.normalization = .none
+        settings.dry = Gain(linear: 0)
+        settings.wet = Gain(linear: 1)
+        // A unit impulse at 44.1 kHz, used at 48 kHz: about 48000/44100 × its length, and a peak near 1.
+        let ir = AudioBuffer(channels: [[1] + [Float](repeating: 0, count: 4409)], sampleRate: 44100)
+        let reverb = try Reverb(impulse: ir, settings: settings, inputChannelCount: 1, sampleRate: 48000)
+        #expect(reverb.sampleRate == 48000)
+        var x = [Float](repeating: 0, count: 1000)
+        x[100] = 1
+        let y = try reverb.process(x) + reverb.flush()
+        #expect(abs(y.count - (1000 + 4800 - 1)) <= 2, "\(y.count) frames")
+        let peak = y.indices.max { abs(y[$0]) < abs(y[$1]) }!
+        #expect(abs(peak - 100) <= 2 && abs(y[peak]) > 0.5, "peak \(y[peak]) at \(peak)")
+    }
 }
