@@ -25,7 +25,7 @@ struct Plot: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("The PNG file to write.", valueName: "out.png"))
     var output: String
 
-    @Option(help: ArgumentHelp("What to draw: spectrogram (default), waveform or both.", valueName: "kind"))
+    @Option(help: ArgumentHelp("What to draw: a spectrogram, a waveform, or both.", valueName: "kind"))
     var kind: AudioPlot.Kind = .spectrogram
 
     @Option(help: ArgumentHelp("A second file (e.g. the wet version) drawn below the first on the same scales.", valueName: "file"))
