@@ -87,6 +87,7 @@ struct Apply: ParsableCommand {
             return
         }
         try BeforeAfterPlot.check(plot, input: input, output: output, force: outputOptions.force)
+        try report.check(output: output)
         try processing.run(request, json: report.json)
         try BeforeAfterPlot.write(plot, input: input, output: output, force: outputOptions.force)
     }

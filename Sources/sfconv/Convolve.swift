@@ -53,6 +53,7 @@ struct Convolve: ParsableCommand {
         request.dither = dither
         request.resample = !noResample
         request.output = outputOptions.options
+        try report.check(output: output)
         try processing.run(request, json: report.json)
     }
 }

@@ -125,7 +125,9 @@ struct Design: ParsableCommand {
         if output == nil && !print && !json && plot == nil {
             throw ValidationError("say where the filter goes: -o kernel.wav, --print, --json or --plot response.svg")
         }
-        if print && json { throw ValidationError("--print and --json both write to standard output; choose one") }
+        if [print, json, output == "-", plot == "-"].filter({ $0 }).count > 1 {
+            throw ValidationError("only one of --print, --json, -o - and --plot - can write to standard output")
+        }
         guard rate.isFinite, rate >= 1, rate <= 10_000_000 else { throw ValidationError("--rate must be from 1 to 10000000 Hz, not \(rate)") }
         if output != nil && (rate != rate.rounded() || !SoundFileReader.rateRange.contains(Int(rate))) {
             throw ValidationError("-o writes a file at a whole sample rate from \(SoundFileReader.rateRange.lowerBound) to \(SoundFileReader.rateRange.upperBound) Hz, not --rate \(rate)")
@@ -236,6 +238,7 @@ struct Filter: ParsableCommand {
         request.label = "filter"
         request.dither = !noDither
         request.output = outputOptions.options
+        try report.check(output: output)
         try processing.run(request, json: report.json)
         try BeforeAfterPlot.write(plot, input: input, output: output, force: outputOptions.force)
     }

@@ -88,7 +88,7 @@ struct NormalizeOptionGroup: ParsableArguments {
     @Option(help: ArgumentHelp("Normalise the integrated loudness (EBU R128 / BS.1770) to this level in LUFS, e.g. -16 for podcasts, -23 for broadcast (two passes).", valueName: "LUFS"))
     var normalizeLoudness: String?
 
-    @Option(help: ArgumentHelp("With --normalize-loudness: the highest true peak allowed in dBTP (e.g. -1); the gain stops short of the loudness target rather than pass it.", valueName: "dBTP"))
+    @Option(help: ArgumentHelp("With --normalize-loudness: the highest true peak allowed in dBTP (default 0, so the gain never clips; -1 as EBU R128 advises); the gain stops short of the loudness target rather than pass it.", valueName: "dBTP"))
     var truePeak: String?
 
     func validate() throws {

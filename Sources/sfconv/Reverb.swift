@@ -88,6 +88,7 @@ struct Reverb: ParsableCommand {
         request.dither = !noDither
         request.resample = !noResample
         request.output = outputOptions.options
+        try report.check(output: output)
         try processing.run(request, json: report.json)
         try BeforeAfterPlot.write(plot, input: input, output: output, force: outputOptions.force)
     }

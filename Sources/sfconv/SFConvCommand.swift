@@ -22,8 +22,9 @@ struct SFConvCommand: ParsableCommand {
               sfconv info --json in.wav
               sfconv info --loudness episode.flac
 
-            Exit status: 0 success; 1 failure (an error: line says why); 64 a command line that cannot \
-            be parsed or contradicts itself; 130/143 interrupted by SIGINT/SIGTERM (no output left behind). \
+            Exit status: 0 success; 1 failure (an error: line says why, including a value an effect \
+            rejects); 64 a command line the argument parser rejects (unknown, missing or contradicting \
+            options); 130/143 interrupted by SIGINT/SIGTERM (no output left behind). \
             Messages are coloured on a terminal unless NO_COLOR is set.
             """,
         version: "0.1.0",
@@ -206,6 +207,11 @@ struct ProcessingOptionGroup: ParsableArguments {
 struct ReportOptionGroup: ParsableArguments {
     @Flag(help: "Print what the render did as JSON on standard output (input, output, frames, peak, headroom, clipping, loudness).")
     var json = false
+
+    /// `--json` and audio cannot share standard output.
+    func check(output: String) throws {
+        if json && output == "-" { throw ValidationError("--json prints on standard output, where OUT '-' writes the audio; write the audio to a file") }
+    }
 }
 
 /// What `reverb`, `filter`, `apply` and `convolve` print with `--json` (README: "JSON reports").

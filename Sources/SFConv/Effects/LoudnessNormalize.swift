@@ -10,10 +10,10 @@ public struct LoudnessEffect: EffectSpec {
         parameters: [
             .init("lufs", .decibels(noun: "a loudness in LUFS", range: -70...0), help: "The integrated loudness in LUFS (default -16; -23 is EBU R128 broadcast)."),
             .init("true_peak", .decibels(noun: "a true-peak ceiling in dBTP", range: -30...0),
-                  help: "The highest true peak allowed, in dBTP: the gain stops short of the target rather than pass it."),
+                  help: "The highest true peak allowed, in dBTP (default 0, so the gain never clips): the gain stops short of the target rather than pass it."),
         ],
         positionalKey: "lufs"
-    ) { reader in LoudnessEffect(target: LoudnessTarget(integrated: reader.decibels("lufs") ?? -16, truePeakCeiling: reader.decibels("true_peak"))) }
+    ) { reader in LoudnessEffect(target: LoudnessTarget(integrated: reader.decibels("lufs") ?? -16, truePeakCeiling: reader.decibels("true_peak") ?? 0)) }
 
     public var kindName: String { "loudness" }
     public var summary: String {

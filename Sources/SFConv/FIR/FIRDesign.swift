@@ -154,7 +154,10 @@ public enum FIRDesign {
         guard zip(points, points.dropFirst()).allSatisfy({ $0.frequency < $1.frequency }) else {
             throw SFConvError("the eq points must rise in frequency")
         }
-        let gridCount = 1024
+        // The curve on firwin2's own grid for this length (at least 1024 steps), so that low
+        // points are sampled as finely as the filter can resolve them.
+        var gridCount = 1024
+        while gridCount < taps { gridCount *= 2 }
         let frequencies = (0...gridCount).map { Double($0) / Double(gridCount) * nyquist }
         let gains = frequencies.enumerated().map { index, frequency -> Double in
             if taps % 2 == 0 && index == gridCount { return 0 }

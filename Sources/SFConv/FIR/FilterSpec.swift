@@ -61,6 +61,8 @@ public struct FilterSpec: Sendable {
             design.coefficients = try FIRDesign.minimumPhase(design.coefficients)
             design.minimumPhase = true
         }
+        // No negative zeros in what is written or printed.
+        design.coefficients = design.coefficients.map { $0 == 0 ? 0 : $0 }
         design.measured = try measure(design.coefficients)
         return design
     }
@@ -188,7 +190,30 @@ public struct FilterSpec: Sendable {
             edgeDesired = desired
         }
         let differentiator = type == .remez && remezType == .differentiator
-        return { h in try ResponseCheck.measureBands(h, bands: bands, desired: edgeDesired, rate: rate, differentiator: differentiator) }
+        let measure = { (h: [Double]) in try ResponseCheck.measureBands(h, bands: bands, desired: edgeDesired, rate: rate, differentiator: differentiator) }
+        let measured = try measure(design.coefficients)
+        // An exchange that ended on a false alternation leaves bands far from the equal ripple.
+        if type == .remez, let error = design.weightedError, let weights = weights ?? Optional([Double](repeating: 1, count: bands.count / 2)) {
+            for (index, band) in (measured.bands ?? []).enumerated() where band.deviation * weights[index] > 2 * error + 1e-9 {
+                throw SFConvError("remez did not reach an equal ripple: band \(index + 1) (\(Numbers.format(band.lowHz))–\(Numbers.format(band.highHz)) Hz) deviates by \(String(format: "%.3g", band.deviation)), over twice the equiripple \(String(format: "%.3g", error / weights[index])); try other weights, wider transitions or another length")
+            }
+        }
+        // Between the bands nothing is asked: say when the response rises well above them there.
+        if !differentiator {
+            let nyquist = rate / 2
+            var gaps: [[Double]] = [[0, bands[0]], [bands[bands.count - 1], nyquist]]
+            for band in 1..<(bands.count / 2) { gaps.append([bands[2 * band - 1], bands[2 * band]]) }
+            gaps = gaps.filter { $0[1] > $0[0] }
+            if !gaps.isEmpty {
+                let dense = try ResponseCheck.denseMagnitudes(design.coefficients)
+                let peak = ResponseCheck.peak(design.coefficients, dense: dense, over: gaps, rate: rate)
+                let ceiling = max(edgeDesired.map(abs).max() ?? 1, 1e-6)
+                if peak > 2 * ceiling {
+                    design.warnings.append("\(type.rawValue): between the bands, where nothing is asked, the response rises to \(ResponseCheck.format(decibels: ResponseCheck.decibels(peak), sign: true)); narrower transitions (or fewer taps) keep it down")
+                }
+            }
+        }
+        return measure
     }
 
     private func parsedWindow(default fallback: Window) throws -> Window {
@@ -239,7 +264,8 @@ public enum DefaultLength {
             estimate = window.transitionFactor * rate / transition
         }
         guard estimate.isFinite, estimate <= Double(maximumTaps) else {
-            throw SFConvError("the default design needs \(estimate.isFinite ? "\(Int(estimate.rounded(.up)) | 1)" : "unboundedly many") taps for a \(Numbers.format(transition)) Hz transition at \(Numbers.format(rate)) Hz, more than \(maximumTaps); give --taps, or --transition with --attenuation")
+            let count = estimate.isFinite && estimate < 1e15 ? "\(Int(estimate.rounded(.up)) | 1)" : estimate.isFinite ? String(format: "%.3g", estimate) : "unboundedly many"
+            throw SFConvError("the default design needs \(count) taps for a \(Numbers.format(transition)) Hz transition at \(Numbers.format(rate)) Hz, more than \(maximumTaps); give --taps, or --transition with --attenuation")
         }
         return Int(estimate.rounded(.up)) | 1
     }
@@ -345,7 +371,7 @@ extension FilterDesign {
         if let points { head += " \(points.count) point\(points.count == 1 ? "" : "s")" }
         if let bands { head += " \(bands.count / 2) band\(bands.count == 2 ? "" : "s")" }
         if let remezType, remezType != .bandpass { head += " (\(remezType.rawValue))" }
-        var parts = ["\(taps) taps"]
+        var parts = [taps == 1 ? "1 tap" : "\(taps) taps"]
         if !window.isEmpty { parts.append(beta.map { String(format: "%@ β %.2f", window, $0) } ?? "\(window) window") }
         parts.append(minimumPhase ? "minimum phase" : "latency \(latency) frames (\(String(format: "%.1f", Double(latency) / rate * 1000)) ms)")
         var figures: [String] = []
@@ -361,7 +387,7 @@ extension FilterDesign {
         for (index, band) in (measured.bands ?? []).enumerated() {
             let range = "band \(index + 1) (\(Numbers.format(band.lowHz))–\(Numbers.format(band.highHz)) Hz)"
             let stop = band.desired.allSatisfy { $0 == 0 }
-            figures.append(range + (stop ? String(format: " −%.1f dB", band.deviationDB) : String(format: " ripple ±%.3f dB", band.deviationDB)))
+            figures.append(range + (stop ? " " + ResponseCheck.format(decibels: -band.deviationDB) : String(format: " ripple ±%.3f dB", band.deviationDB)))
         }
         return ([head + ": " + parts.joined(separator: ", ")] + figures).joined(separator: "; ")
     }

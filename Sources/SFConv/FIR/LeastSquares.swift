@@ -19,6 +19,9 @@ public enum LeastSquaresDesign {
             throw SFConvError("firls needs one desired value per band edge: \(bands.count) edges, \(desired.count) desired values")
         }
         guard desired.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw SFConvError("the desired values must be finite and ≥ 0") }
+        if taps % 2 == 0, bands.last == rate / 2, desired.last != 0 {
+            throw SFConvError("an even number of taps has zero gain at half the rate, where the last band asks for \(Numbers.format(desired.last!)); use an odd number of taps")
+        }
         let weights = try BandSpecification.weights(weights, bandCount: bands.count / 2)
         let nyquist = rate / 2
         let edges = bands.map { $0 / nyquist }
@@ -37,12 +40,18 @@ public enum LeastSquaresDesign {
         }
         guard t[0] > 0 else { throw SFConvError("firls needs a band of non-zero width and weight") }
         // A long filter with free transition bands makes T singular to working precision: some
-        // tap patterns put all their energy in the transitions, where nothing is asked. As scipy
-        // then falls back to a least-norm solution, a small ridge keeps those patterns out.
-        for ridge in [0, 1e-13, 1e-12, 1e-11, 1e-10] {
+        // tap patterns put all their energy in the transitions, where nothing is asked, and the
+        // recursion's rounding grows there. The exact solution is symmetric, so asymmetry shows
+        // it; as scipy then falls back to a least-norm solution, a ridge keeps those patterns out
+        // (the smallest that leaves the taps symmetric to 1e-6 of the peak, then made exactly so).
+        for ridge in [0, 1e-13, 1e-12, 1e-11, 1e-10, 1e-9, 1e-8] {
             var loaded = t
             loaded[0] *= 1 + ridge
-            if let h = try solveToeplitz(loaded, d) { return h }
+            guard let h = try solveToeplitz(loaded, d) else { continue }
+            let peak = h.map(abs).max() ?? 0
+            let asymmetry = (0..<(taps / 2)).map { abs(h[$0] - h[taps - 1 - $0]) }.max() ?? 0
+            guard asymmetry <= 1e-6 * peak else { continue }
+            return (0..<taps).map { (h[$0] + h[taps - 1 - $0]) / 2 }
         }
         throw SFConvError("the least-squares system for \(taps) taps is singular to working precision: the bands leave too much of the spectrum free for this length; widen the bands or use fewer taps")
     }

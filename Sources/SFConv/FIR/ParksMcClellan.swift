@@ -40,6 +40,9 @@ public enum ParksMcClellan {
         guard desired.allSatisfy(\.isFinite) else { throw SFConvError("the desired values must be finite") }
         let weights = try BandSpecification.weights(weights, bandCount: bandCount)
         guard weights.allSatisfy({ $0 > 0 }) else { throw SFConvError("remez needs every weight above 0") }
+        if type == .bandpass, taps % 2 == 0, bands.last == rate / 2, desired.last != 0 {
+            throw SFConvError("an even number of taps has zero gain at half the rate, where the last band asks for \(Numbers.format(desired.last!)); use an odd number of taps")
+        }
         var grid = try Grid(taps: taps, bands: bands.map { $0 / rate }, desired: desired, weights: weights, type: type, rate: rate)
         let result = try grid.exchange()
         return Result(coefficients: grid.coefficients(), weightedError: abs(result.delta), iterations: result.iterations)

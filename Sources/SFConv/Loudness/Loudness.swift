@@ -82,6 +82,12 @@ public final class LoudnessMeter {
         }
         self.state = state
         self.channelCount = channelCount
+        // libebur128 maps the first six channels (L R C LFE Ls Rs) and ignores the rest. 7.1's
+        // side channels (7, 8) weigh as surrounds (BS.1770-4: ±90°); beyond that, weight 1.
+        for channel in 6..<max(6, channelCount) {
+            let position = channelCount == 8 ? (channel == 6 ? EBUR128_Mp090 : EBUR128_Mm090) : EBUR128_Mp000
+            _ = ebur128_set_channel(state, UInt32(channel), Int32(position.rawValue))
+        }
     }
 
     deinit {
