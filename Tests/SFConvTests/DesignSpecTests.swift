@@ -193,4 +193,35 @@ import Testing
         #expect(throws: SFConvError.self) { try LeastSquaresDesign.design(taps: 51, bands: [0, 1000, 2000, 24000], desired: [1, 0], weights: nil, rate: 48000) }
         #expect(throws: SFConvError.self) { try LeastSquaresDesign.design(taps: 51, bands: [0, 1000, 2000, 24000], desired: [1, 1, 0, 0], weights: [1], rate: 48000) }
     }
+
+    // Found by an adversarial pass.
+
+    @Test func vanishingCutoffIsAnErrorNotATrap() throws {
+        var spec = FilterSpec(type: .lowpass)
+        spec.cutoff = 1e-20
+        let error = try #require(throws: SFConvError.self) { try spec.design() }
+        #expect(error.message.contains("more than 65537"))
+    }
+
+    /// A long least-squares filter whose system is singular to working precision stays linear
+    /// phase and does not bulge in its transition band.
+    @Test func longFirlsStaysLinearPhaseWithoutATransitionBump() throws {
+        let h = try LeastSquaresDesign.design(taps: 4095, bands: [0, 1000, 1200, 24000], desired: [1, 1, 0, 0], weights: nil, rate: 48000)
+        #expect(h == h.reversed())
+        #expect(Self.worst(h, from: 1000, to: 1200, rate: 48000) <= 0.5)
+        #expect(Self.worst(h, from: 0, to: 1000, rate: 48000) <= 0.01 && Self.worst(h, from: 1200, to: 24000, rate: 48000) <= -80)
+    }
+
+    @Test func evenTapsCannotPassHalfTheRate() throws {
+        #expect(throws: SFConvError.self) { try ParksMcClellan.design(taps: 30, bands: [0, 1000, 1500, 4000], desired: [0, 1], weights: nil, rate: 8000) }
+        #expect(throws: SFConvError.self) { try LeastSquaresDesign.design(taps: 100, bands: [0, 1000, 1200, 24000], desired: [0, 0, 1, 1], weights: nil, rate: 48000) }
+    }
+
+    @Test func lowEqualizerPointsAreMetAt48kHz() throws {
+        var spec = FilterSpec(type: .eq)
+        spec.points = "30:-12,60:0"
+        let design = try spec.design()
+        #expect(design.warnings.isEmpty, "\(design.warnings)")
+        #expect(abs(Self.decibels(design.coefficients, 30, rate: 48000) + 12) <= 0.5)
+    }
 }

@@ -48,4 +48,20 @@ import Testing
         let silence = LoudnessTarget(integrated: -16).gain(for: Loudness(integrated: -.infinity, range: 0, truePeak: -.infinity))
         #expect(silence.decibels == 0 && silence.limitedBy != nil)
     }
+
+    /// 7.1: the side channels (7, 8) count, as surrounds. A 0.3 sine at 1 kHz in them alone:
+    /// FFmpeg's ebur128 reads -9.0 LUFS.
+    @Test func sevenPointOneSideChannelsCount() throws {
+        let rate = 48000, frames = 5 * rate
+        let meter = try LoudnessMeter(channelCount: 8, sampleRate: rate)
+        var interleaved = [Float](repeating: 0, count: frames * 8)
+        for n in 0..<frames {
+            let value = Float(0.3 * sin(2 * Double.pi * 1000 * Double(n) / Double(rate)))
+            interleaved[n * 8 + 6] = value
+            interleaved[n * 8 + 7] = value
+        }
+        try meter.add(interleaved, frameCount: frames)
+        let measured = try meter.result()
+        #expect(abs(measured.integrated + 9.0) <= 0.1, "\(measured.description)")
+    }
 }
