@@ -56,7 +56,8 @@ public enum AugmentationDSP {
 
     /// The broadband T30 in seconds: Schroeder's backward integral of h² (summed over channels),
     /// in dB, fitted by least squares between −5 and −35 dB; 60 dB over that slope. Nil when the
-    /// decay does not reach −35 dB. No noise-floor compensation: meant for clean (measured
+    /// IR is silent. No noise-floor compensation (and a truncated IR's curve
+    /// bends down at its end): meant for clean (measured
     /// or synthetic) IRs, to sort them by reverberation time. Kept small so that the shared room
     /// analysis can replace it.
     public static func t30(_ channels: [[Float]], rate: Int) -> Double? {
