@@ -118,6 +118,8 @@ struct Batch: ParsableCommand {
             try SoundFileWriter.checkDestination(report, overwrite: outputOptions.force || skipExisting)
         }
         if let manifest {
+            let folder = URL(fileURLWithPath: manifest).deletingLastPathComponent().path
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             try SoundFileWriter.checkDestination(manifest, overwrite: outputOptions.force || skipExisting)
         }
         if let targetDir {
