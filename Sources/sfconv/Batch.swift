@@ -16,13 +16,18 @@ struct Batch: ParsableCommand {
             workers split a corpus with no overlap and no gap; --shard auto reads Kubernetes Indexed Job \
             (JOB_COMPLETION_INDEX, with --shard-count) or Slurm array (SLURM_ARRAY_TASK_*) variables.
 
-            Reverb augmentation: --impulse-dir DIR --random-impulse --seed S [--wet-range 0.1:0.5] gives \
-            each file a reverb through an IR drawn from DIR, the same for the same seed and file on any \
-            machine and shard; the report records each file's IR and wet gain.
+            Reverb augmentation: --impulse-dir DIR --random-impulse --seed S [--wet-range 0.1:0.5] (or \
+            --synthetic-ir --rt60-range A:B) gives each file dry·x + wet·(x ∗ h) through an IR drawn from DIR, \
+            aligned to the IR's direct sound and as long as the input (--align, --length), mono staying mono \
+            (--channels); --dry-range, --drr-range, --rt60-range, --noise-dir with --snr-range, --target-dir \
+            with --target early|dry, --peak-limit and --manifest (--input-manifest to read a corpus's) make \
+            a training set. Every choice is drawn from its own stream of the seed and the file's relative \
+            path: the same on any machine, shard and --jobs; the report and manifest record each.
 
             Examples:
               sfconv batch podcasts/ cleaned/ --preset telephone --recursive --report report.json
               sfconv batch corpus/ reverberant/ --impulse-dir irs/ --random-impulse --seed 7 --wet-range 0.1:0.5 --recursive
+              sfconv batch speech/ rev/ -r --impulse-dir irs/ --random-impulse --seed 7 --target-dir early/ --target early --manifest m.jsonl
               sfconv batch corpus/ out/ --preset vocal-hall --recursive --shard auto --shard-count 16 --skip-existing
             """)
 

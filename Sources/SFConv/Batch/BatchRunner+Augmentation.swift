@@ -22,7 +22,12 @@ extension BatchRunner {
             let reader = try SoundFileReader(path: job.inputPath)
             report.durationIn = reader.declaredDuration
             let chain = try bound(reader)
-            let input = try applying(chain, to: reader.readAll(diagnostics: diagnostics, limit: maximumAugmentedFrames(channels: reader.channelCount)))
+            let limit = maximumAugmentedFrames(channels: reader.channelCount)
+            if let declared = reader.declaredFrameCount, declared > limit {
+                throw SFConvError("too long to augment in memory: \(declared) frames, more than the \(limit) that the memory budget "
+                    + "(\(request.memoryBudget >> 20) MiB, --max-memory) allows each of \(max(1, min(request.parallelJobs, request.jobs.count))) concurrent files", path: job.inputPath)
+            }
+            let input = try applying(chain, to: reader.readAll(diagnostics: diagnostics, limit: limit))
             var finalPeak: Double?
             if case .peak(let level)? = chain.finalPass { finalPeak = level }
             let augmented = try augmentation.augment(input.channels, rate: reader.sampleRate, relativePath: job.relativePath, targetGiven: targetGiven,
