@@ -62,11 +62,11 @@ import Testing
     }
 
     /// The FFT convolution through each routing, from an offset, equals a direct Double convolution.
-    @Test(arguments: [(1, 1), (1, 2), (2, 2), (2, 4), (2, 1)])
-    func convolutionMatchesADirectDoubleReference(channels: (input: Int, kernel: Int)) throws {
+    @Test(arguments: [(1, 1, 700), (1, 2, 700), (2, 2, 700), (2, 4, 700), (2, 1, 700), (1, 1, 1), (2, 4, 20), (1, 2, 32)])
+    func convolutionMatchesADirectDoubleReference(channels: (input: Int, kernel: Int, taps: Int)) throws {
         var generator = SeededGenerator(seed: UInt64(10 * channels.input + channels.kernel))
         let x = (0..<channels.input).map { _ in randomSignal(1500, using: &generator).map { $0 * 0.5 } }
-        let h = (0..<channels.kernel).map { _ in randomSignal(700, using: &generator).map { $0 * 0.05 } }
+        let h = (0..<channels.kernel).map { _ in randomSignal(channels.taps, using: &generator).map { $0 * 0.05 } }
         let routing = try #require(ChannelRouting(inputChannels: channels.input, kernelChannels: channels.kernel))
         let start = 37, frames = 1800
         let result = try AugmentationDSP.convolve(x, [h], routing: routing, start: start, frames: frames)[0]

@@ -123,6 +123,9 @@ public enum AugmentationDSP {
         let inputLength = inputs.map(\.count).max() ?? 0
         let kernelLength = kernelSets.flatMap { $0 }.map(\.count).max() ?? 0
         let fullLength = inputLength + kernelLength - 1
+        if kernelLength <= directKernelLimit {
+            return kernelSets.map { directConvolution(inputs, $0, routing: routing, start: start, frames: frames) }
+        }
         let size = fftSize(atLeast: max(fullLength, 2))
         let fft = try RealFFT.shared(size: size, planning: .estimate)
         let bins = size / 2 + 1
@@ -155,6 +158,33 @@ public enum AugmentationDSP {
                 for i in 0..<available { channel[i] = time.pointer[start + i] * scale }
                 return channel
             }
+        }
+    }
+
+    /// Kernels up to this many taps are convolved directly: cheaper than FFTs of the whole file.
+    static let directKernelLimit = 32
+
+    /// The same as ``convolve(_:_:routing:start:frames:)`` for one kernel set, in the time domain.
+    static func directConvolution(_ inputs: [[Float]], _ kernels: [[Float]], routing: ChannelRouting, start: Int, frames: Int) -> [[Float]] {
+        (0..<routing.outputChannelCount).map { output in
+            var channel = [Float](repeating: 0, count: frames)
+            channel.withUnsafeMutableBufferPointer { out in
+                for term in routing.terms where term.output == output {
+                    inputs[term.input].withUnsafeBufferPointer { x in
+                        kernels[term.kernelChannel].withUnsafeBufferPointer { h in
+                            for n in 0..<frames {
+                                let index = start + n
+                                let first = max(0, index - x.count + 1), end = min(h.count, index + 1)
+                                guard first < end else { continue }
+                                var sum: Float = 0
+                                for j in first..<end { sum += h[j] * x[index - j] }
+                                out[n] += sum
+                            }
+                        }
+                    }
+                }
+            }
+            return channel
         }
     }
 

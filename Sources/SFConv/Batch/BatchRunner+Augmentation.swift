@@ -95,6 +95,8 @@ extension BatchRunner {
         try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
         let writer = try SoundFileWriter(path: path, format: format, channelCount: channels.count, sampleRate: rate,
                                          overwrite: request.output.overwrite, dither: request.dither)
+        // The batch syncs once at its end (``BatchRunner/run(finished:)``), not per file.
+        writer.durable = false
         let frames = channels.first?.count ?? 0
         let block = 16384
         var interleaved = [Float](repeating: 0, count: block * channels.count)

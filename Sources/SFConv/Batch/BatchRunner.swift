@@ -95,6 +95,9 @@ public final class BatchRunner: @unchecked Sendable {
             thread.start()
         }
         group.wait()
+        // Augmentation commits its files without a sync each (an fsync per file cost more than the
+        // work on short files): one sync here makes them durable before the manifest and report are written.
+        if request.augmentation != nil { sync() }
         return reports.map { $0! }
     }
 
