@@ -27,7 +27,7 @@ extension BatchRunner {
                 throw SFConvError("too long to augment in memory: \(declared) frames, more than the \(limit) that the memory budget "
                     + "(\(request.memoryBudget >> 20) MiB, --max-memory) allows each of \(max(1, min(request.parallelJobs, request.jobs.count))) concurrent files", path: job.inputPath)
             }
-            let input = try applying(chain, to: reader.readAll(diagnostics: diagnostics, limit: limit))
+            let input = try applying(chain, to: readPlanar(reader, limit: limit, diagnostics: diagnostics))
             var finalPeak: Double?
             if case .peak(let level)? = chain.finalPass { finalPeak = level }
             let augmented = try augmentation.augment(input.channels, rate: reader.sampleRate, relativePath: job.relativePath, targetGiven: targetGiven,
@@ -98,16 +98,50 @@ extension BatchRunner {
         // The batch syncs once at its end (``BatchRunner/run(finished:)``), not per file.
         writer.durable = false
         let frames = channels.first?.count ?? 0
+        let channelCount = channels.count
         let block = 16384
-        var interleaved = [Float](repeating: 0, count: block * channels.count)
+        let interleaved = UnsafeMutablePointer<Float>.allocate(capacity: block * channelCount)
+        defer { interleaved.deallocate() }
         var position = 0
         while position < frames {
             let count = min(block, frames - position)
-            for i in 0..<count { for c in channels.indices { interleaved[i * channels.count + c] = channels[c][position + i] } }
-            try interleaved.withUnsafeMutableBufferPointer { try writer.write($0.baseAddress!, frameCount: count) }
+            for (c, channel) in channels.enumerated() {
+                channel.withUnsafeBufferPointer { samples in
+                    for i in 0..<count { interleaved[i * channelCount + c] = samples[position + i] }
+                }
+            }
+            try writer.write(interleaved, frameCount: count)
             position += count
         }
         try writer.commit()
         return writer
+    }
+
+    /// The whole file as planar channels (what ``SoundFileReader/readAll(diagnostics:limit:)`` gives,
+    /// without its per-sample appends: this runs once per file of a batch).
+    private func readPlanar(_ reader: SoundFileReader, limit: Int, diagnostics: Diagnostics) throws -> AudioBuffer {
+        let channelCount = reader.channelCount
+        let block = 16384
+        let interleaved = UnsafeMutablePointer<Float>.allocate(capacity: block * channelCount)
+        defer { interleaved.deallocate() }
+        var channels = [[Float]](repeating: [], count: channelCount)
+        let expected = min(reader.declaredFrameCount ?? 0, limit)
+        for c in channels.indices { channels[c].reserveCapacity(expected) }
+        var total = 0
+        while true {
+            let got = try reader.read(into: interleaved, frameCount: block)
+            if got == 0 { break }
+            total += got
+            guard total <= limit else { throw SFConvError("too long: more than \(limit) frames", path: reader.path) }
+            if channelCount == 1 {
+                channels[0].append(contentsOf: UnsafeBufferPointer(start: interleaved, count: got))
+            } else {
+                for c in 0..<channelCount {
+                    channels[c].append(contentsOf: (0..<got).lazy.map { interleaved[$0 * channelCount + c] })
+                }
+            }
+        }
+        reader.finish(diagnostics: diagnostics)
+        return AudioBuffer(channels: channels, sampleRate: reader.sampleRate)
     }
 }
