@@ -295,6 +295,12 @@ import Testing
         #expect(again.status == 0 && again.standardError.contains("skipped 6"), "\(again.standardError)")
         #expect(try String(contentsOfFile: folder.file("one.jsonl"), encoding: .utf8).split(separator: "\n").map(String.init) == one)
         #expect(try FileManager.default.attributesOfItem(atPath: folder.file("O/a.wav"))[.modificationDate] as? Date == before)
+        // A run killed between a target and its output: the resumed run writes the output, replaces the target.
+        try FileManager.default.removeItem(atPath: folder.file("O/a.wav"))
+        let resumed = try sfconv(["batch", "in", "O", "--skip-existing", "--manifest", "one.jsonl"] + options, in: folder)
+        #expect(resumed.status == 0 && resumed.standardError.contains("ok 1   failed 0   skipped 5"), "\(resumed.standardError)")
+        #expect(try String(contentsOfFile: folder.file("one.jsonl"), encoding: .utf8).split(separator: "\n").map(String.init) == one)
+        #expect(try readAudio(folder.file("O/a.wav")) == readAudio(folder.file("O2/a.wav")))
         let clash = try sfconv(["batch", "in", "O", "--manifest", "one.jsonl"] + options, in: folder)
         #expect(clash.status == 1, "an existing manifest is not replaced without --force or --skip-existing")
     }

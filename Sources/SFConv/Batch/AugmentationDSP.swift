@@ -129,36 +129,71 @@ public enum AugmentationDSP {
         let size = fftSize(atLeast: max(fullLength, 2))
         let fft = try RealFFT.shared(size: size, planning: .estimate)
         let bins = size / 2 + 1
-        let time = AlignedBuffer(count: size)
-        func spectrum(_ samples: [Float]) -> AlignedBuffer {
-            time.zero()
-            samples.withUnsafeBufferPointer { time.pointer.update(from: $0.baseAddress!, count: $0.count) }
-            let result = AlignedBuffer(count: 2 * bins)
-            fft.forward(time.pointer, spectrum: result.pointer)
-            return result
-        }
-        let inputSpectra = inputs.map(spectrum)
-        let scale = 1 / Float(size)
-        let sum = AlignedBuffer(count: 2 * bins)
-        return kernelSets.map { kernels in
-            let kernelSpectra = kernels.map(spectrum)
-            return (0..<routing.outputChannelCount).map { output in
-                sum.zero()
-                for term in routing.terms where term.output == output {
-                    let a = inputSpectra[term.input].pointer, b = kernelSpectra[term.kernelChannel].pointer, s = sum.pointer
-                    for bin in 0..<bins {
-                        let (ar, ai, br, bi) = (a[2 * bin], a[2 * bin + 1], b[2 * bin], b[2 * bin + 1])
-                        s[2 * bin] += ar * br - ai * bi
-                        s[2 * bin + 1] += ar * bi + ai * br
+        return withWorkspace(size: size) { workspace in
+            let time = workspace.time, sum = workspace.sum
+            var used = 0
+            func spectrum(_ samples: [Float]) -> AlignedBuffer {
+                let count = min(samples.count, size)
+                samples.withUnsafeBufferPointer { time.pointer.update(from: $0.baseAddress!, count: count) }
+                (time.pointer + count).update(repeating: 0, count: size - count)
+                let result = workspace.spectrum(used)
+                used += 1
+                fft.forward(time.pointer, spectrum: result.pointer)
+                return result
+            }
+            let inputSpectra = inputs.map(spectrum)
+            let scale = 1 / Float(size)
+            let available = max(0, min(frames, fullLength - start))
+            return kernelSets.map { kernels in
+                let kernelSpectra = kernels.map(spectrum)
+                return (0..<routing.outputChannelCount).map { output in
+                    sum.zero()
+                    for term in routing.terms where term.output == output {
+                        let a = inputSpectra[term.input].pointer, b = kernelSpectra[term.kernelChannel].pointer, s = sum.pointer
+                        for bin in 0..<bins {
+                            let (ar, ai, br, bi) = (a[2 * bin], a[2 * bin + 1], b[2 * bin], b[2 * bin + 1])
+                            s[2 * bin] += ar * br - ai * bi
+                            s[2 * bin + 1] += ar * bi + ai * br
+                        }
                     }
+                    fft.inverse(sum.pointer, output: time.pointer)
+                    var channel = [Float](repeating: 0, count: frames)
+                    channel.withUnsafeMutableBufferPointer { out in
+                        for i in 0..<available { out[i] = time.pointer[start + i] * scale }
+                    }
+                    return channel
                 }
-                fft.inverse(sum.pointer, output: time.pointer)
-                var channel = [Float](repeating: 0, count: frames)
-                let available = max(0, min(frames, fullLength - start))
-                for i in 0..<available { channel[i] = time.pointer[start + i] * scale }
-                return channel
             }
         }
+    }
+
+    /// FFT buffers of one size, reused from file to file (fresh ones per file cost page faults).
+    final class Workspace: @unchecked Sendable {
+        let size: Int
+        let time: AlignedBuffer
+        let sum: AlignedBuffer
+        private var spectra: [AlignedBuffer] = []
+
+        init(size: Int) {
+            self.size = size
+            time = AlignedBuffer(count: size)
+            sum = AlignedBuffer(count: size + 2)
+        }
+
+        /// The `index`th spectrum buffer (size/2 + 1 complex bins).
+        func spectrum(_ index: Int) -> AlignedBuffer {
+            while spectra.count <= index { spectra.append(AlignedBuffer(count: size + 2)) }
+            return spectra[index]
+        }
+    }
+
+    /// Idle workspaces by FFT size: at most one per concurrent file and size.
+    private static let workspaces = LockedValue<[Int: [Workspace]]>([:])
+
+    static func withWorkspace<T>(size: Int, _ body: (Workspace) throws -> T) rethrows -> T {
+        let workspace = workspaces.withLock { $0[size]?.popLast() } ?? Workspace(size: size)
+        defer { workspaces.withLock { $0[size, default: []].append(workspace) } }
+        return try body(workspace)
     }
 
     /// Kernels up to this many taps are convolved directly: cheaper than FFTs of the whole file.

@@ -44,9 +44,10 @@ extension BatchRunner {
             }
             let format = try request.output.format(for: job.outputPath, preset: request.chain?.outputPreferences ?? (nil, nil), input: reader.format)
             if let targetPath, let target = augmented.target {
-                _ = try write(target, to: targetPath, format: format, rate: reader.sampleRate)
+                // Resuming, a target without its output is a killed run's: the same draws make it again.
+                _ = try write(target, to: targetPath, format: format, rate: reader.sampleRate, overwrite: request.output.overwrite || request.skipExisting)
             }
-            let writer = try write(augmented.output, to: job.outputPath, format: format, rate: reader.sampleRate)
+            let writer = try write(augmented.output, to: job.outputPath, format: format, rate: reader.sampleRate, overwrite: request.output.overwrite)
             report.peakDBFS = writer.peak > 0 ? 20 * log10(Double(writer.peak)) : nil
             report.clippedSamples = writer.clippedSampleCount
             if let clipping = writer.clippingReport { warnings.withLock { $0.append(clipping) } }
@@ -91,10 +92,10 @@ extension BatchRunner {
     }
 
     /// Writes planar `channels` through the atomic writer (temporary file, checked, committed).
-    private func write(_ channels: [[Float]], to path: String, format: SoundFormat, rate: Int) throws -> SoundFileWriter {
+    private func write(_ channels: [[Float]], to path: String, format: SoundFormat, rate: Int, overwrite: Bool) throws -> SoundFileWriter {
         try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
         let writer = try SoundFileWriter(path: path, format: format, channelCount: channels.count, sampleRate: rate,
-                                         overwrite: request.output.overwrite, dither: request.dither)
+                                         overwrite: overwrite, dither: request.dither)
         // The batch syncs once at its end (``BatchRunner/run(finished:)``), not per file.
         writer.durable = false
         let frames = channels.first?.count ?? 0
