@@ -70,6 +70,11 @@ import Testing
         let routing = try #require(ChannelRouting(inputChannels: channels.input, kernelChannels: channels.kernel))
         let start = 37, frames = 1800
         let result = try AugmentationDSP.convolve(x, [h], routing: routing, start: start, frames: frames)[0]
+        // Cached kernel spectra, the first call and later ones, give the same result.
+        for _ in 0..<2 {
+            let cached = try AugmentationDSP.convolve(x, [h], routing: routing, start: start, frames: frames, cacheKeys: ["test \(channels)"])[0]
+            #expect(cached == result)
+        }
         let reference = directConvolution(input: x, kernel: h, routing: routing)
         #expect(result.count == routing.outputChannelCount)
         for (channel, output) in result.enumerated() {

@@ -326,10 +326,12 @@ extension ReverbAugmentation {
 
         // Which IR channels feed which outputs.
         let routing: ChannelRouting
+        var selection = "\(x.count)→\(outputCount)"
         if x.count == 1 && outputCount == 1 {
             let channel = ir.count > 1 ? draws.index("ir_channel", count: ir.count) : 0
             ir = [ir[channel]]
             record.irChannel = channel
+            selection += " channel \(channel)"
             routing = ChannelRouting(inputChannels: 1, kernelChannels: 1)!
         } else if x.count == 1 {
             switch ir.count {
@@ -362,8 +364,13 @@ extension ReverbAugmentation {
         let normalization = ImpulseResponsePreparation.normalizationGain(AudioBuffer(channels: ir, sampleRate: rate), rule: .energy, routing: routing)
         ir = ir.map { $0.map { $0 * normalization } }
 
-        // Kernels: wet·h plus the dry path placed at the direct sound, so that after the advance
-        // the dry signal and the direct sound coincide.
+        // The same IR file, channels and rate give the same h′ whenever no DRR is drawn: its
+        // spectra are then computed once for the batch.
+        var kernelKey: String? = nil
+        if case .folder = source, drrRange == nil, let path = record.ir { kernelKey = "\(path) \(selection) \(rate) Hz" }
+
+        // x ∗ h′ (and x ∗ h′_early), advanced by the direct sound; then wet times that plus the dry
+        // path, so that after the advance the dry signal and the direct sound coincide.
         let peak = AugmentationDSP.directPeak(ir)
         let shift = alignment == .direct ? peak : 0
         let inputFrames = x[0].count
@@ -371,14 +378,6 @@ extension ReverbAugmentation {
         let frames = length == .input ? inputFrames : max(0, inputFrames + irFrames - 1 - shift)
         let directKernels = Set(routing.terms.filter { $0.input == $0.output || routing.inputChannelCount == 1 }.map(\.kernelChannel))
         let wet = Float(record.wet), dry = Float(record.dry)
-        func kernels(upTo end: Int) -> [[Float]] {
-            ir.enumerated().map { index, h in
-                var kernel = [Float](repeating: 0, count: max(end, shift + 1))
-                for i in 0..<min(end, h.count) { kernel[i] = wet * h[i] }
-                if directKernels.contains(index) { kernel[shift] += dry }
-                return kernel
-            }
-        }
         let earlyEnd = min(irFrames, peak + Int((target?.earlyMilliseconds ?? 50) / 1000 * Double(rate)))
         let needsEarly = target?.kind == .early || noise?.reference == .early
         var output: [[Float]], early: [[Float]]? = nil
@@ -386,11 +385,28 @@ extension ReverbAugmentation {
             output = [[Float]](repeating: [Float](repeating: 0, count: frames), count: routing.outputChannelCount)
             early = needsEarly ? output : nil
         } else {
-            let results = try AugmentationDSP.convolve(x, needsEarly ? [kernels(upTo: irFrames), kernels(upTo: earlyEnd)] : [kernels(upTo: irFrames)],
-                                                       routing: routing, start: shift, frames: frames)
+            let earlyIR = ir.map { Array($0.prefix(max(1, earlyEnd))) }
+            let results = try AugmentationDSP.convolve(x, needsEarly ? [ir, earlyIR] : [ir], routing: routing, start: shift, frames: frames,
+                                                       cacheKeys: [kernelKey, kernelKey.map { $0 + " early \(earlyEnd)" }])
             output = results[0]
             early = needsEarly ? results[1] : nil
         }
+        // wet·(x ∗ h′) + dry·x on each channel that takes its own input (all of them from a mono input).
+        func mix(_ signal: inout [[Float]]) {
+            for c in signal.indices {
+                signal[c].withUnsafeMutableBufferPointer { out in
+                    for i in 0..<frames { out[i] *= wet }
+                    guard dry != 0 else { return }
+                    for term in routing.terms where term.output == c && directKernels.contains(term.kernelChannel) {
+                        x[term.input].withUnsafeBufferPointer { input in
+                            for i in 0..<min(frames, inputFrames) { out[i] += dry * input[i] }
+                        }
+                    }
+                }
+            }
+        }
+        mix(&output)
+        if early != nil { mix(&early!) }
         var target: [[Float]]? = nil
         if let settings = self.target {
             switch settings.kind {

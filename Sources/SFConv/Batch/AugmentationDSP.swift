@@ -118,8 +118,11 @@ public enum AugmentationDSP {
     /// routing's terms into c of input[term.input] ∗ kernel[term.kernelChannel], each output
     /// channel `frames` frames long from frame `start` of the full convolution (frames past the
     /// full length are zero). One FFT per input and kernel channel; the plan is shared per size.
+    ///
+    /// `cacheKeys[i]`, when given, names kernel set i: its spectra are kept (up to
+    /// ``kernelCacheBytes`` for the process) and reused by every call with the same key and size.
     public static func convolve(_ inputs: [[Float]], _ kernelSets: [[[Float]]], routing: ChannelRouting,
-                                start: Int, frames: Int) throws -> [[[Float]]] {
+                                start: Int, frames: Int, cacheKeys: [String?] = []) throws -> [[[Float]]] {
         let inputLength = inputs.map(\.count).max() ?? 0
         let kernelLength = kernelSets.flatMap { $0 }.map(\.count).max() ?? 0
         let fullLength = inputLength + kernelLength - 1
@@ -144,8 +147,20 @@ public enum AugmentationDSP {
             let inputSpectra = inputs.map(spectrum)
             let scale = 1 / Float(size)
             let available = max(0, min(frames, fullLength - start))
-            return kernelSets.map { kernels in
-                let kernelSpectra = kernels.map(spectrum)
+            return kernelSets.enumerated().map { index, kernels in
+                let key = index < cacheKeys.count ? cacheKeys[index].map { "\($0) \(size)" } : nil
+                let kernelSpectra = key.flatMap(cachedSpectra) ?? {
+                    let computed = kernels.map(spectrum)
+                    guard let key else { return computed }
+                    // Copies: the computed buffers belong to this workspace.
+                    let kept = computed.map { buffer -> AlignedBuffer in
+                        let copy = AlignedBuffer(count: buffer.count)
+                        copy.pointer.update(from: buffer.pointer, count: buffer.count)
+                        return copy
+                    }
+                    keepSpectra(kept, key: key)
+                    return computed
+                }()
                 return (0..<routing.outputChannelCount).map { output in
                     sum.zero()
                     for term in routing.terms where term.output == output {
@@ -164,6 +179,23 @@ public enum AugmentationDSP {
                     return channel
                 }
             }
+        }
+    }
+
+    /// The most bytes of kernel spectra kept for reuse (a folder of IRs without DRR draws).
+    static let kernelCacheBytes = 256 << 20
+    private static let kernelCache = LockedValue<(spectra: [String: [AlignedBuffer]], bytes: Int)>(([:], 0))
+
+    private static func cachedSpectra(_ key: String) -> [AlignedBuffer]? {
+        kernelCache.withLock { $0.spectra[key] }
+    }
+
+    private static func keepSpectra(_ spectra: [AlignedBuffer], key: String) {
+        let bytes = spectra.reduce(0) { $0 + $1.count * MemoryLayout<Float>.size }
+        kernelCache.withLock { cache in
+            guard cache.spectra[key] == nil, cache.bytes + bytes <= kernelCacheBytes else { return }
+            cache.spectra[key] = spectra
+            cache.bytes += bytes
         }
     }
 
