@@ -132,6 +132,25 @@ import Testing
         }
     }
 
+    /// The dry target: the input as its direct sound appears in the output, (dry + wet·h′[peak])·x,
+    /// where the output's direct sound is (frame 0 aligned, the IR's peak without --align).
+    @Test func theDryTargetIsTheInputAtItsDirectSoundsLevelAndPlace() throws {
+        for (align, delay) in [("direct", 0), ("none", Self.onset)] {
+            _ = try run("in", "out-\(align)", "--impulse-dir", "irs", "--random-impulse", "--wet-range", "0.5:0.5", "--dry-range", "0.25:0.25",
+                        "--align", align, "--target-dir", "dry-\(align)", "--target", "dry", "--manifest", "dry-\(align).jsonl")
+            for line in try manifest(folder.file("dry-\(align).jsonl")) {
+                let h = try readAudio(folder.file(line["ir"] as! String)).channels[0]
+                let norm = h.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+                let x = try readAudio(folder.file(line["source"] as! String)).channels[0]
+                let target = try readAudio(folder.file(line["target_filepath"] as! String)).channels[0]
+                let weight = 0.25 + 0.5 * Double(h[Self.onset]) / norm
+                var worst = 0.0
+                for n in target.indices { worst = max(worst, abs(Double(target[n]) - (n >= delay ? weight * Double(x[n - delay]) : 0))) }
+                #expect(worst < 1e-6, "\(align): \(worst)")
+            }
+        }
+    }
+
     /// Noise on and off: every other draw stays; the difference is the noise, at the drawn SNR.
     @Test func noiseIsAddedAtTheDrawnSNRAndChangesNoOtherDraw() throws {
         let common = ["--impulse-dir", "stereo-irs", "--random-impulse", "--seed", "11", "--drr-range", "0:10", "--dry-range", "-6dB:0dB"]

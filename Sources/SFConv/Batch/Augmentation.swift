@@ -362,7 +362,7 @@ extension ReverbAugmentation {
             record.drrDB = AugmentationDSP.directToReverberantDB(ir[0], rate: rate)
         }
         let normalization = ImpulseResponsePreparation.normalizationGain(AudioBuffer(channels: ir, sampleRate: rate), rule: .energy, routing: routing)
-        ir = ir.map { $0.map { $0 * normalization } }
+        AugmentationDSP.scale(&ir, by: normalization)
 
         // The same IR file, channels and rate give the same h′ whenever no DRR is drawn: its
         // spectra are then computed once for the batch.
@@ -412,10 +412,12 @@ extension ReverbAugmentation {
             switch settings.kind {
             case .early: target = early
             case .dry:
+                // Where the output's direct sound lies: frame 0 with --align direct, the peak without.
                 var dryTarget = [[Float]](repeating: [Float](repeating: 0, count: frames), count: routing.outputChannelCount)
+                let delay = peak - shift
                 for term in routing.terms {
                     let weight = wet * ir[term.kernelChannel][peak] + (directKernels.contains(term.kernelChannel) ? dry : 0)
-                    for i in 0..<min(frames, inputFrames) { dryTarget[term.output][i] += weight * x[term.input][i] }
+                    for i in 0..<max(0, min(frames - delay, inputFrames)) { dryTarget[term.output][i + delay] += weight * x[term.input][i] }
                 }
                 target = dryTarget
             }
@@ -440,7 +442,13 @@ extension ReverbAugmentation {
             guard noiseEnergy > 0 else { throw SFConvError("the noise is silent where drawn (offset \(offset) frames); no SNR can be set (\(file.given))") }
             guard referenceEnergy > 0 else { throw SFConvError("the \(noise.reference.rawValue) signal is silent; no SNR can be set") }
             let scale = Float((referenceEnergy / (noiseEnergy * pow(10, snr / 10))).squareRoot())
-            for c in output.indices { for i in 0..<frames { output[c][i] += scale * segment[c][i] } }
+            for c in output.indices {
+                output[c].withUnsafeMutableBufferPointer { out in
+                    segment[c].withUnsafeBufferPointer { added in
+                        for i in 0..<frames { out[i] += scale * added[i] }
+                    }
+                }
+            }
             record.noise = file.given
             record.noiseOffset = Double(offset) / Double(rate)
             record.snrDB = snr
@@ -448,8 +456,8 @@ extension ReverbAugmentation {
 
         // A chain's final normalisation, then the peak limit: one gain for output and target.
         func scaleAll(_ gain: Float) {
-            output = output.map { $0.map { $0 * gain } }
-            target = target.map { $0.map { $0.map { $0 * gain } } }
+            AugmentationDSP.scale(&output, by: gain)
+            if target != nil { AugmentationDSP.scale(&target!, by: gain) }
         }
         let bothPeak = { max(AugmentationDSP.peak(output), target.map(AugmentationDSP.peak) ?? 0) }
         if let finalPeakDBFS {

@@ -1,3 +1,4 @@
+import CSFConvKernels
 import Foundation
 
 /// The signal steps of reverb augmentation, as small pure functions over planar `[Float]`
@@ -87,7 +88,11 @@ public enum AugmentationDSP {
 
     /// Σ x² in Double.
     static func energy(_ samples: ArraySlice<Float>) -> Double {
-        samples.reduce(0.0) { $0 + Double($1) * Double($1) }
+        samples.withUnsafeBufferPointer { buffer in
+            var sum = 0.0
+            for value in buffer { sum += Double(value) * Double(value) }
+            return sum
+        }
     }
 
     /// Σ x² over all channels.
@@ -97,7 +102,22 @@ public enum AugmentationDSP {
 
     /// The largest |x| over all channels.
     public static func peak(_ channels: [[Float]]) -> Float {
-        channels.reduce(0) { max($0, $1.reduce(0) { max($0, abs($1)) }) }
+        var peak: Float = 0
+        for channel in channels {
+            channel.withUnsafeBufferPointer { buffer in
+                for value in buffer { peak = max(peak, abs(value)) }
+            }
+        }
+        return peak
+    }
+
+    /// Every sample times `gain`, in place.
+    public static func scale(_ channels: inout [[Float]], by gain: Float) {
+        for c in channels.indices {
+            channels[c].withUnsafeMutableBufferPointer { buffer in
+                for i in buffer.indices { buffer[i] *= gain }
+            }
+        }
     }
 
     /// The smallest FFT size ≥ `count` of the form 2^k, 3·2^k or 5·2^k (FFTW is fast at each, and
@@ -164,12 +184,8 @@ public enum AugmentationDSP {
                 return (0..<routing.outputChannelCount).map { output in
                     sum.zero()
                     for term in routing.terms where term.output == output {
-                        let a = inputSpectra[term.input].pointer, b = kernelSpectra[term.kernelChannel].pointer, s = sum.pointer
-                        for bin in 0..<bins {
-                            let (ar, ai, br, bi) = (a[2 * bin], a[2 * bin + 1], b[2 * bin], b[2 * bin + 1])
-                            s[2 * bin] += ar * br - ai * bi
-                            s[2 * bin + 1] += ar * bi + ai * br
-                        }
+                        // The convolution engine's C multiply-accumulate (vectorised for the running CPU).
+                        sfconv_complex_multiply_accumulate(sum.pointer, inputSpectra[term.input].pointer, kernelSpectra[term.kernelChannel].pointer, bins)
                     }
                     fft.inverse(sum.pointer, output: time.pointer)
                     var channel = [Float](repeating: 0, count: frames)
@@ -259,7 +275,15 @@ public enum AugmentationDSP {
     public static func noiseSegment(_ noise: [[Float]], offset: Int, count: Int) -> [[Float]] {
         noise.map { channel in
             guard !channel.isEmpty else { return [Float](repeating: 0, count: count) }
-            return (0..<count).map { channel[(offset + $0) % channel.count] }
+            var segment = [Float]()
+            segment.reserveCapacity(count)
+            var position = offset % channel.count
+            while segment.count < count {
+                let take = min(count - segment.count, channel.count - position)
+                segment.append(contentsOf: channel[position..<(position + take)])
+                position = 0
+            }
+            return segment
         }
     }
 

@@ -1,3 +1,4 @@
+import CSFConvKernels
 import Foundation
 
 /// What happened to one file of a batch (a row of `--report`).
@@ -70,6 +71,8 @@ public final class BatchRunner: @unchecked Sendable {
 
     public init(_ request: BatchRequest) {
         self.request = request
+        // Augmentation allocates and frees the same few megabytes for every file: keep them.
+        if request.augmentation != nil { _ = sfconv_retain_freed_memory() }
         reports = [FileReport?](repeating: nil, count: request.jobs.count)
         files = ChainFiles(folders: request.chain?.fileSearchFolders ?? [], memoryBudget: request.memoryBudget)
     }
