@@ -84,36 +84,6 @@ import Testing
         }
     }
 
-    /// A kernel given as parts with gains (cached or not) convolves as the sum of its parts.
-    @Test(arguments: [700, 20])
-    func kernelPartsWithGainsConvolveAsTheirSum(taps: Int) throws {
-        var generator = SeededGenerator(seed: 77)
-        let x = [randomSignal(1200, using: &generator).map { $0 * 0.5 }]
-        let head = (0..<2).map { _ in randomSignal(taps, using: &generator).map { $0 * 0.1 } }
-        let tail = (0..<2).map { _ in randomSignal(taps, using: &generator).map { $0 * 0.05 } }
-        let gains: [Float] = [0.3, 1.7]
-        let routing = try #require(ChannelRouting(inputChannels: 1, kernelChannels: 2))
-        var combined: [[Float]] = []
-        for c in 0..<2 {
-            var kernel = [Float](repeating: 0, count: taps)
-            for i in 0..<taps {
-                let direct: Float = head[c][i] * 0.5
-                kernel[i] = direct + tail[c][i] * 0.5 * gains[c]
-            }
-            combined.append(kernel)
-        }
-        let reference = directConvolution(input: x, kernel: combined, routing: routing)
-        for key in [nil, "parts \(taps)", "parts \(taps)"] {
-            let parts = [AugmentationDSP.KernelPart(channels: head, gains: [0.5, 0.5], cacheKey: key.map { $0 + " head" }),
-                         AugmentationDSP.KernelPart(channels: tail, gains: gains.map { $0 * 0.5 }, cacheKey: key.map { $0 + " tail" })]
-            let result = try AugmentationDSP.convolve(x, parts: [parts], routing: routing, start: 5, frames: 1300)[0]
-            for c in 0..<2 {
-                let expected = (0..<1300).map { 5 + $0 < reference[c].count ? reference[c][5 + $0] : 0 }
-                #expect(maximumError(result[c], expected).error < 1e-5)
-            }
-        }
-    }
-
     @Test func noiseIsCutOrLoopedFromItsOffset() {
         let noise: [[Float]] = [[1, 2, 3, 4, 5]]
         #expect(AugmentationDSP.noiseSegment(noise, offset: 1, count: 3) == [[2, 3, 4]])

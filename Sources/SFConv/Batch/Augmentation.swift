@@ -349,22 +349,14 @@ extension ReverbAugmentation {
         }
 
         // DRR, then unit energy per output channel (as the reverb effect's `energy` rule).
-        let selected = ir
-        var reverberantGains: [Float]? = nil, reverberantStarts: [Int] = []
         if let drrRange {
             let drr = draws.value("drr", in: drrRange)
-            var gains: [Float] = []
-            ir = try ir.map { h in
-                guard let (gain, start) = AugmentationDSP.reverberantGain(h, rate: rate, drrDB: drr) else {
+            ir = try ir.map {
+                guard let scaled = AugmentationDSP.withDirectToReverberant($0, rate: rate, drrDB: drr) else {
                     throw SFConvError("the impulse response has no reverberant part to set a DRR on (\(record.ir ?? "synthetic"))")
                 }
-                gains.append(gain)
-                reverberantStarts.append(start)
-                var scaled = h
-                for i in start..<scaled.count { scaled[i] *= gain }
                 return scaled
             }
-            reverberantGains = gains
             record.drrDB = drr
         } else {
             record.drrDB = AugmentationDSP.directToReverberantDB(ir[0], rate: rate)
@@ -372,10 +364,10 @@ extension ReverbAugmentation {
         let normalization = ImpulseResponsePreparation.normalizationGain(AudioBuffer(channels: ir, sampleRate: rate), rule: .energy, routing: routing)
         AugmentationDSP.scale(&ir, by: normalization)
 
-        // The same IR file, channels and rate give the same h′ (or, with a DRR drawn, the same
-        // direct and reverberant parts): their spectra are computed once for the batch.
+        // The same IR file, channels and rate give the same h′ whenever no DRR is drawn: its
+        // spectra are then computed once for the batch.
         var kernelKey: String? = nil
-        if case .folder = source, let path = record.ir { kernelKey = "\(path) \(selection) \(rate) Hz" }
+        if case .folder = source, drrRange == nil, let path = record.ir { kernelKey = "\(path) \(selection) \(rate) Hz" }
 
         // x ∗ h′ (and x ∗ h′_early), advanced by the direct sound; then wet times that plus the dry
         // path, so that after the advance the dry signal and the direct sound coincide.
@@ -393,25 +385,9 @@ extension ReverbAugmentation {
             output = [[Float]](repeating: [Float](repeating: 0, count: frames), count: routing.outputChannelCount)
             early = needsEarly ? output : nil
         } else {
-            // h′ up to `end`: as it is, or (DRR drawn) its direct part and its reverberant part, each
-            // with its gain, so that both parts' spectra can be kept.
-            func parts(upTo end: Int) -> [AugmentationDSP.KernelPart] {
-                let suffix = end < irFrames ? " early \(end)" : ""
-                guard let reverberantGains else {
-                    return [.init(channels: end < irFrames ? ir.map { Array($0.prefix(end)) } : ir, cacheKey: kernelKey.map { $0 + suffix })]
-                }
-                let head = selected.enumerated().map { c, h in Array(h.prefix(min(end, reverberantStarts[c]))) }
-                let reverberant = selected.enumerated().map { c, h -> [Float] in
-                    var part = Array(h.prefix(end))
-                    for i in 0..<min(reverberantStarts[c], part.count) { part[i] = 0 }
-                    return part
-                }
-                return [.init(channels: head, gains: [Float](repeating: normalization, count: head.count), cacheKey: kernelKey.map { $0 + " direct" + suffix }),
-                        .init(channels: reverberant, gains: reverberantGains.map { $0 * normalization }, cacheKey: kernelKey.map { $0 + " reverberant" + suffix })]
-            }
-            let earlyLength = max(1, earlyEnd)
-            let results = try AugmentationDSP.convolve(x, parts: needsEarly ? [parts(upTo: irFrames), parts(upTo: earlyLength)] : [parts(upTo: irFrames)],
-                                                       routing: routing, start: shift, frames: frames)
+            let earlyIR = ir.map { Array($0.prefix(max(1, earlyEnd))) }
+            let results = try AugmentationDSP.convolve(x, needsEarly ? [ir, earlyIR] : [ir], routing: routing, start: shift, frames: frames,
+                                                       cacheKeys: [kernelKey, kernelKey.map { $0 + " early \(earlyEnd)" }])
             output = results[0]
             early = needsEarly ? results[1] : nil
         }

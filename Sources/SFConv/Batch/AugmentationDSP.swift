@@ -45,19 +45,14 @@ public enum AugmentationDSP {
     /// `h` with its reverberant part (everything after the direct window) scaled so that the DRR
     /// becomes `drrDB`; nil when the IR has no reverberant part (or no direct sound) to scale.
     public static func withDirectToReverberant(_ h: [Float], rate: Int, drrDB: Double) -> [Float]? {
-        guard let (gain, reverberantStart) = reverberantGain(h, rate: rate, drrDB: drrDB) else { return nil }
-        var scaled = h
-        for i in reverberantStart..<scaled.count { scaled[i] *= gain }
-        return scaled
-    }
-
-    /// The gain on `h`'s reverberant part (from frame `reverberantStart`) that makes its DRR `drrDB`.
-    static func reverberantGain(_ h: [Float], rate: Int, drrDB: Double) -> (gain: Float, reverberantStart: Int)? {
         let (window, reverberantStart) = directWindow(h, rate: rate)
         let direct = energy(h[window])
         let reverberant = energy(h[reverberantStart...])
         guard direct > 0, reverberant > 0 else { return nil }
-        return (Float((direct / (reverberant * pow(10, drrDB / 10))).squareRoot()), reverberantStart)
+        let gain = Float((direct / (reverberant * pow(10, drrDB / 10))).squareRoot())
+        var scaled = h
+        for i in reverberantStart..<scaled.count { scaled[i] *= gain }
+        return scaled
     }
 
     /// The broadband T30 in seconds: Schroeder's backward integral of h² (summed over channels),
@@ -139,21 +134,6 @@ public enum AugmentationDSP {
         return best
     }
 
-    /// One part of a kernel: its channels, a gain for each (nil: 1), and a name under which its
-    /// spectra are kept for reuse (nil: not kept). A kernel is the sum of its parts: the parts of an
-    /// IR whose reverberant part gets a new gain for every file are transformed once, not per file.
-    public struct KernelPart: Sendable {
-        public var channels: [[Float]]
-        public var gains: [Float]?
-        public var cacheKey: String?
-
-        public init(channels: [[Float]], gains: [Float]? = nil, cacheKey: String? = nil) {
-            self.channels = channels
-            self.gains = gains
-            self.cacheKey = cacheKey
-        }
-    }
-
     /// The convolution of `inputs` with `kernels` through `routing`: output c = Σ over the
     /// routing's terms into c of input[term.input] ∗ kernel[term.kernelChannel], each output
     /// channel `frames` frames long from frame `start` of the full convolution (frames past the
@@ -163,68 +143,49 @@ public enum AugmentationDSP {
     /// ``kernelCacheBytes`` for the process) and reused by every call with the same key and size.
     public static func convolve(_ inputs: [[Float]], _ kernelSets: [[[Float]]], routing: ChannelRouting,
                                 start: Int, frames: Int, cacheKeys: [String?] = []) throws -> [[[Float]]] {
-        try convolve(inputs, parts: kernelSets.enumerated().map { index, kernels in
-            [KernelPart(channels: kernels, cacheKey: index < cacheKeys.count ? cacheKeys[index] : nil)]
-        }, routing: routing, start: start, frames: frames)
-    }
-
-    /// As ``convolve(_:_:routing:start:frames:cacheKeys:)``, each kernel set the sum of its parts.
-    public static func convolve(_ inputs: [[Float]], parts kernelSets: [[KernelPart]], routing: ChannelRouting,
-                                start: Int, frames: Int) throws -> [[[Float]]] {
         let inputLength = inputs.map(\.count).max() ?? 0
-        let kernelLength = kernelSets.flatMap { $0 }.flatMap(\.channels).map(\.count).max() ?? 0
+        let kernelLength = kernelSets.flatMap { $0 }.map(\.count).max() ?? 0
         let fullLength = inputLength + kernelLength - 1
         if kernelLength <= directKernelLimit {
-            return kernelSets.map { directConvolution(inputs, combined($0), routing: routing, start: start, frames: frames) }
+            return kernelSets.map { directConvolution(inputs, $0, routing: routing, start: start, frames: frames) }
         }
         let size = fftSize(atLeast: max(fullLength, 2))
         let fft = try RealFFT.shared(size: size, planning: .estimate)
         let bins = size / 2 + 1
         return withWorkspace(size: size) { workspace in
-            let time = workspace.time, sum = workspace.sum, partSum = workspace.partSum
+            let time = workspace.time, sum = workspace.sum
             var used = 0
             func spectrum(_ samples: [Float]) -> AlignedBuffer {
                 let count = min(samples.count, size)
-                if count > 0 { samples.withUnsafeBufferPointer { time.pointer.update(from: $0.baseAddress!, count: count) } }
+                samples.withUnsafeBufferPointer { time.pointer.update(from: $0.baseAddress!, count: count) }
                 (time.pointer + count).update(repeating: 0, count: size - count)
                 let result = workspace.spectrum(used)
                 used += 1
                 fft.forward(time.pointer, spectrum: result.pointer)
                 return result
             }
-            func spectra(_ part: KernelPart) -> [AlignedBuffer] {
-                let key = part.cacheKey.map { "\($0) \(size)" }
-                if let key, let cached = cachedSpectra(key) { return cached }
-                let computed = part.channels.map(spectrum)
-                if let key {
-                    // Copies: the computed buffers belong to this workspace.
-                    keepSpectra(computed.map { buffer -> AlignedBuffer in
-                        let copy = AlignedBuffer(count: buffer.count)
-                        copy.pointer.update(from: buffer.pointer, count: buffer.count)
-                        return copy
-                    }, key: key)
-                }
-                return computed
-            }
             let inputSpectra = inputs.map(spectrum)
             let scale = 1 / Float(size)
             let available = max(0, min(frames, fullLength - start))
-            return kernelSets.map { parts in
-                let partSpectra = parts.map(spectra)
+            return kernelSets.enumerated().map { index, kernels in
+                let key = index < cacheKeys.count ? cacheKeys[index].map { "\($0) \(size)" } : nil
+                let kernelSpectra = key.flatMap(cachedSpectra) ?? {
+                    let computed = kernels.map(spectrum)
+                    guard let key else { return computed }
+                    // Copies: the computed buffers belong to this workspace.
+                    let kept = computed.map { buffer -> AlignedBuffer in
+                        let copy = AlignedBuffer(count: buffer.count)
+                        copy.pointer.update(from: buffer.pointer, count: buffer.count)
+                        return copy
+                    }
+                    keepSpectra(kept, key: key)
+                    return computed
+                }()
                 return (0..<routing.outputChannelCount).map { output in
                     sum.zero()
                     for term in routing.terms where term.output == output {
-                        for (part, kernelSpectra) in zip(parts, partSpectra) {
-                            // The convolution engine's C multiply-accumulate (vectorised for the running CPU).
-                            let gain = part.gains?[term.kernelChannel] ?? 1
-                            if gain == 1 {
-                                sfconv_complex_multiply_accumulate(sum.pointer, inputSpectra[term.input].pointer, kernelSpectra[term.kernelChannel].pointer, bins)
-                            } else {
-                                partSum.zero()
-                                sfconv_complex_multiply_accumulate(partSum.pointer, inputSpectra[term.input].pointer, kernelSpectra[term.kernelChannel].pointer, bins)
-                                for i in 0..<(2 * bins) { sum.pointer[i] += gain * partSum.pointer[i] }
-                            }
-                        }
+                        // The convolution engine's C multiply-accumulate (vectorised for the running CPU).
+                        sfconv_complex_multiply_accumulate(sum.pointer, inputSpectra[term.input].pointer, kernelSpectra[term.kernelChannel].pointer, bins)
                     }
                     fft.inverse(sum.pointer, output: time.pointer)
                     var channel = [Float](repeating: 0, count: frames)
@@ -234,19 +195,6 @@ public enum AugmentationDSP {
                     return channel
                 }
             }
-        }
-    }
-
-    /// A kernel set's parts summed in the time domain, with their gains.
-    static func combined(_ parts: [KernelPart]) -> [[Float]] {
-        let channelCount = parts.map(\.channels.count).max() ?? 0
-        return (0..<channelCount).map { c in
-            var kernel = [Float](repeating: 0, count: parts.map { $0.channels[c].count }.max() ?? 0)
-            for part in parts {
-                let gain = part.gains?[c] ?? 1
-                for (i, value) in part.channels[c].enumerated() { kernel[i] += gain * value }
-            }
-            return kernel
         }
     }
 
@@ -272,14 +220,12 @@ public enum AugmentationDSP {
         let size: Int
         let time: AlignedBuffer
         let sum: AlignedBuffer
-        let partSum: AlignedBuffer
         private var spectra: [AlignedBuffer] = []
 
         init(size: Int) {
             self.size = size
             time = AlignedBuffer(count: size)
             sum = AlignedBuffer(count: size + 2)
-            partSum = AlignedBuffer(count: size + 2)
         }
 
         /// The `index`th spectrum buffer (size/2 + 1 complex bins).
