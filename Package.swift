@@ -16,13 +16,15 @@ let package = Package(
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CFFTW3f", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        .systemLibrary(name: "CEBUR128", pkgConfig: "libebur128", providers: [.apt(["libebur128-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .target(
             name: "CSFConvKernels",
             cSettings: [.unsafeFlags(["-O3"])]
         ),
         .target(
             name: "SFConv",
-            dependencies: ["CSndFile", "CFFTW3f", "CSoxr", "CSFConvKernels", .product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: ["CSndFile", "CFFTW3f", "CSoxr", "CEBUR128", "CPNG", "CSFConvKernels", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         .executableTarget(
             name: "sfconv",

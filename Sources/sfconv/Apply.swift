@@ -65,15 +65,19 @@ struct Apply: ParsableCommand {
     @Flag(help: "No TPDF dither on 16-bit and 8-bit output.")
     var noDither = false
 
+    @Option(help: BeforeAfterPlot.help) var plot: String?
+
     @OptionGroup var outputOptions: OutputOptionGroup
+    @OptionGroup var normalization: NormalizeOptionGroup
     @OptionGroup var processing: ProcessingOptionGroup
+    @OptionGroup var report: ReportOptionGroup
 
     func validate() throws {
         if (chainOptions.preset == nil) == (chainOptions.chain == nil) { throw ValidationError("give exactly one of --preset and --chain") }
     }
 
     func run() throws {
-        var request = RenderRequest(inputPath: input, outputPath: output, chain: try chainOptions.load()!.with(channels))
+        var request = RenderRequest(inputPath: input, outputPath: output, chain: try chainOptions.load()!.with(channels).ending(with: normalization.effect))
         request.label = "apply"
         request.output = outputOptions.options
         request.dither = !noDither
@@ -82,7 +86,9 @@ struct Apply: ParsableCommand {
             print(try request.describe())
             return
         }
-        try processing.run(request)
+        try BeforeAfterPlot.check(plot, input: input, output: output, force: outputOptions.force)
+        try processing.run(request, json: report.json)
+        try BeforeAfterPlot.write(plot, input: input, output: output, force: outputOptions.force)
     }
 }
 
@@ -143,7 +149,7 @@ struct Presets: ParsableCommand {
                     let chain = try PresetLoader.load(path: path)
                     print("ok: \(preset) (\(chain.entries.count) effect\(chain.entries.count == 1 ? "" : "s"))")
                 } catch {
-                    for problem in SFConvErrors.list(error) { StandardError.writeLine("error: \(problem)") }
+                    for problem in SFConvErrors.list(error) { StandardError.writeLine(label: .error, "\(problem)") }
                     failed = true
                 }
             }

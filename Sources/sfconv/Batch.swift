@@ -78,6 +78,7 @@ struct Batch: ParsableCommand {
     var inputManifest: String?
     @Flag(help: "No TPDF dither on 16-bit and 8-bit output.") var noDither = false
     @OptionGroup var outputOptions: OutputOptionGroup
+    @OptionGroup var normalization: NormalizeOptionGroup
     @OptionGroup var processing: ProcessingOptionGroup
 
     func validate() throws {
@@ -136,7 +137,16 @@ struct Batch: ParsableCommand {
     }
 
     func run() throws {
-        let chain = try chainOptions.load()
+        var chain = try chainOptions.load()
+        if let last = normalization.effect {
+            chain = try (chain ?? EffectChain(name: "batch", entries: [], fileSearchFolders: [])).ending(with: last)
+        }
+        // Augmentation runs each file in memory and applies a final peak normalisation itself; a
+        // loudness pass is not implemented there.
+        if randomImpulse || syntheticIr, chain?.entries.last?.spec.kindName == "loudness" {
+            throw SFConvError("loudness normalisation (--normalize-loudness or a final loudness effect) is not available with reverb augmentation; "
+                + "use --normalize (peak) or --peak-limit")
+        }
         try PartitionPlan.checkBlockSize(processing.blockSize)
         try checkDestinations()
         // A format from the command line or the preset gives every output that container's extension.
@@ -156,7 +166,7 @@ struct Batch: ParsableCommand {
                 ? try Shard(environment: ProcessInfo.processInfo.environment, shardCount: shardCount)
                 : try Shard(parsing: shard)
             jobs = jobs.filter { selected.contains($0.relativePath) }
-            if !processing.quiet { StandardError.writeLine("note: shard \(selected): \(jobs.count) file(s)") }
+            if !processing.quiet { StandardError.writeLine(label: .note, "shard \(selected): \(jobs.count) file(s)") }
         }
         var request = BatchRequest(jobs: jobs)
         request.chain = chain

@@ -37,7 +37,11 @@ struct Convolve: ParsableCommand {
     var noResample = false
 
     @OptionGroup var outputOptions: OutputOptionGroup
+    @Flag(help: "Add TPDF dither on 16-bit and 8-bit output (convolve adds none by default: exact math).")
+    var dither = false
+
     @OptionGroup var processing: ProcessingOptionGroup
+    @OptionGroup var report: ReportOptionGroup
 
     func run() throws {
         var effect = CommandLineEffect("convolve")
@@ -46,9 +50,9 @@ struct Convolve: ParsableCommand {
         effect.set("correlate", correlate)
         var request = RenderRequest(inputPath: input, outputPath: output, chain: try effect.chain())
         request.label = "convolve"
-        request.dither = false
+        request.dither = dither
         request.resample = !noResample
         request.output = outputOptions.options
-        try processing.run(request)
+        try processing.run(request, json: report.json)
     }
 }

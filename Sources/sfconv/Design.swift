@@ -111,7 +111,7 @@ struct Design: ParsableCommand {
     @Flag(help: "Print the coefficients and the design parameters as JSON.")
     var json = false
 
-    @Option(help: ArgumentHelp("Draw magnitude and group delay against frequency as SVG.", valueName: "response.svg"))
+    @Option(help: ArgumentHelp("Draw magnitude and group delay against frequency: SVG, or PNG for a name ending in .png.", valueName: "response.svg"))
     var plot: String?
 
     @Option(help: ArgumentHelp("The plot's frequency axis: log (default) or linear.", valueName: "scale"))
@@ -156,7 +156,10 @@ struct Design: ParsableCommand {
                                        progress: { _, _ in nil })
         }
         if let plot {
-            try TemporaryFiles.writeAtomically(Data(try ResponsePlot.svg(for: design, frequencyScale: plotFrequency).utf8), to: plot, overwrite: force)
+            let picture = plot.lowercased().hasSuffix(".png")
+                ? try ResponsePicture.png(for: design, frequencyScale: plotFrequency)
+                : Data(try ResponsePlot.svg(for: design, frequencyScale: plotFrequency).utf8)
+            try TemporaryFiles.writeAtomically(picture, to: plot, overwrite: force)
         }
         if print {
             Swift.print(design.coefficients.map(Self.coefficientText).joined(separator: "\n"))
@@ -169,7 +172,7 @@ struct Design: ParsableCommand {
         // The summary once everything is written: a failed write reports only its error.
         try flushStandardOutput()
         StandardError.writeLine(design.summaryLine)
-        for warning in design.warnings { StandardError.writeLine("warning: \(warning)") }
+        for warning in design.warnings { StandardError.writeLine(label: .warning, warning) }
     }
 
     /// 12 significant digits; zero (of either sign) as `0`.
@@ -220,14 +223,20 @@ struct Filter: ParsableCommand {
     @Flag(help: "No TPDF dither on 16-bit and 8-bit output.")
     var noDither = false
 
+    @Option(help: BeforeAfterPlot.help) var plot: String?
+
     @OptionGroup var outputOptions: OutputOptionGroup
+    @OptionGroup var normalization: NormalizeOptionGroup
     @OptionGroup var processing: ProcessingOptionGroup
+    @OptionGroup var report: ReportOptionGroup
 
     func run() throws {
-        var request = RenderRequest(inputPath: input, outputPath: output, chain: try filter.effect(type, keepDelay: keepDelay).chain())
+        try BeforeAfterPlot.check(plot, input: input, output: output, force: outputOptions.force)
+        var request = RenderRequest(inputPath: input, outputPath: output, chain: try filter.effect(type, keepDelay: keepDelay).chain().ending(with: normalization.effect))
         request.label = "filter"
         request.dither = !noDither
         request.output = outputOptions.options
-        try processing.run(request)
+        try processing.run(request, json: report.json)
+        try BeforeAfterPlot.write(plot, input: input, output: output, force: outputOptions.force)
     }
 }

@@ -69,14 +69,44 @@ extension EffectChain {
         return appending(try effect.entry())
     }
 
-    /// This chain peak-normalised to `level` (`--normalize`).
-    func normalized(to level: String?) throws -> EffectChain {
-        guard let level else { return self }
-        var effect = CommandLineEffect("normalize")
-        effect.set("db", level, as: "--normalize")
+    /// This chain with `effect` appended as its last (second-pass) effect, when given.
+    func ending(with effect: CommandLineEffect?) throws -> EffectChain {
+        guard let effect else { return self }
         var chain = self
         chain.entries.append(try effect.entry())
         try SFConvErrors.throwIfAny(chain.orderProblems())
         return chain
+    }
+}
+
+/// `--normalize [dBFS]`, `--normalize-loudness LUFS`, `--true-peak DBTP`: a second pass that
+/// brings the output's peak or its loudness to a target (the `normalize` and `loudness` effects).
+struct NormalizeOptionGroup: ParsableArguments {
+    @Option(help: ArgumentHelp("Peak-normalise the output to this level in dBFS (two passes; '--normalize' alone means -1).", valueName: "dBFS"))
+    var normalize: String?
+
+    @Option(help: ArgumentHelp("Normalise the integrated loudness (EBU R128 / BS.1770) to this level in LUFS, e.g. -16 for podcasts, -23 for broadcast (two passes).", valueName: "LUFS"))
+    var normalizeLoudness: String?
+
+    @Option(help: ArgumentHelp("With --normalize-loudness: the highest true peak allowed in dBTP (e.g. -1); the gain stops short of the loudness target rather than pass it.", valueName: "dBTP"))
+    var truePeak: String?
+
+    func validate() throws {
+        if normalize != nil && normalizeLoudness != nil { throw ValidationError("--normalize (peak) and --normalize-loudness both set the output's level; choose one") }
+        if truePeak != nil && normalizeLoudness == nil { throw ValidationError("--true-peak goes with --normalize-loudness") }
+    }
+
+    /// The final effect these options ask for, if any.
+    var effect: CommandLineEffect? {
+        if let normalize {
+            var effect = CommandLineEffect("normalize")
+            effect.set("db", normalize, as: "--normalize")
+            return effect
+        }
+        guard let normalizeLoudness else { return nil }
+        var effect = CommandLineEffect("loudness")
+        effect.set("lufs", normalizeLoudness, as: "--normalize-loudness")
+        effect.set("true_peak", truePeak, as: "--true-peak")
+        return effect
     }
 }

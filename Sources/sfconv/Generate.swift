@@ -27,11 +27,11 @@ struct SignalOptions: ParsableArguments {
     @Option(help: "Number of channels.")
     var channels: Int = 1
 
-    @Option(help: ArgumentHelp("Peak level: linear (0.5) or decibels (-6dB), at most 1 (0 dB).", valueName: "gain"),
+    @Option(help: ArgumentHelp("Peak level: linear (0.5) or decibels (-6dB), at most 1 (0 dB). Default -6dB; for impulse 1 (a unit impulse).", valueName: "gain"),
             transform: { text in
                 do { return try Gain.parse(text, maximum: 1) } catch let error as SFConvError { throw ValidationError("--amplitude: \(error.message)") }
             })
-    var amplitude: Gain = Gain(decibels: -6)
+    var amplitude: Gain?
 
     @OptionGroup var outputOptions: OutputOptionGroup
 
@@ -46,7 +46,9 @@ struct SignalOptions: ParsableArguments {
 
     func write(_ signal: TestSignal, to path: String) throws {
         let frames = max(1, try Numbers.frames(seconds: duration, rate: rate, "--duration"))
-        let source = signal.source(frameCount: frames, channelCount: channels, sampleRate: rate, amplitude: amplitude.linear)
+        // A unit impulse is the identity kernel; test tones leave headroom.
+        let level = amplitude ?? (signal == .impulse ? Gain(decibels: 0) : Gain(decibels: -6))
+        let source = signal.source(frameCount: frames, channelCount: channels, sampleRate: rate, amplitude: level.linear)
         try outputOptions.write(source, to: path, quiet: quiet)
     }
 }
@@ -93,7 +95,7 @@ extension Generate {
     }
 
     struct Impulse: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A unit impulse at frame 0, then silence.")
+        static let configuration = CommandConfiguration(abstract: "A unit impulse (1.0, or --amplitude) at frame 0, then silence.")
         @Argument(help: "The output file.") var output: String
         @OptionGroup var signal: SignalOptions
 

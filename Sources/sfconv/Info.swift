@@ -11,6 +11,7 @@ struct Info: ParsableCommand {
             Examples:
               sfconv info voice.wav impulses/hall.flac
               sfconv info --json *.wav
+              sfconv info --loudness episode.flac
             """)
 
     @Argument(help: "Audio files.")
@@ -18,6 +19,9 @@ struct Info: ParsableCommand {
 
     @Flag(help: "Print a JSON array, one object per file.")
     var json = false
+
+    @Flag(help: "Also measure loudness (EBU R128 / ITU-R BS.1770): integrated LUFS, loudness range, true peak dBTP.")
+    var loudness = false
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one file") }
@@ -28,13 +32,13 @@ struct Info: ParsableCommand {
         var failed = false
         for path in files {
             do {
-                let info = try FileInfo.read(path: path, diagnostics: .standardError) { total in
+                let info = try FileInfo.read(path: path, loudness: loudness, diagnostics: .standardError) { total in
                     ProgressBar(label: URL(fileURLWithPath: path).lastPathComponent, total: total)
                 }
                 infos.append(info)
                 if !json { print(Self.text(info)) }
             } catch let error as SFConvError {
-                StandardError.writeLine("error: \(error)")
+                StandardError.writeLine(label: .error, "\(error)")
                 failed = true
             }
         }
@@ -58,6 +62,6 @@ struct Info: ParsableCommand {
               frames:      \(info.frames)\(declared)
               duration:    \(String(format: "%.3f", info.duration)) s
               peak:        \(peak)
-            """
+            """ + (info.loudness.map { "\n  loudness:    \($0.description)" } ?? "")
     }
 }

@@ -54,8 +54,7 @@ struct Reverb: ParsableCommand {
     @Option(help: ArgumentHelp("Output channels: keep (default), mono (the mean) or stereo.", valueName: "layout"))
     var channels: ChannelLayout = .keep
 
-    @Option(help: ArgumentHelp("Peak-normalise the output to this level in dBFS (two passes; '--normalize' alone means -1).", valueName: "dBFS"))
-    var normalize: String?
+    @OptionGroup var normalization: NormalizeOptionGroup
 
     @Flag(help: "No TPDF dither on 16-bit and 8-bit output.")
     var noDither = false
@@ -63,10 +62,14 @@ struct Reverb: ParsableCommand {
     @Flag(help: "Make an IR at another sample rate an error instead of resampling it.")
     var noResample = false
 
+    @Option(help: BeforeAfterPlot.help) var plot: String?
+
     @OptionGroup var outputOptions: OutputOptionGroup
     @OptionGroup var processing: ProcessingOptionGroup
+    @OptionGroup var report: ReportOptionGroup
 
     func run() throws {
+        try BeforeAfterPlot.check(plot, input: input, output: output, force: outputOptions.force)
         var effect = CommandLineEffect("reverb")
         effect.setText("impulse", impulse, as: "")
         effect.set("wet", wet)
@@ -80,11 +83,12 @@ struct Reverb: ParsableCommand {
         effect.set("ir_trim_start", irTrimStart)
         effect.set("ir_length", irLength)
         effect.set("ir_reverse", irReverse)
-        var request = RenderRequest(inputPath: input, outputPath: output, chain: try effect.chain().with(channels).normalized(to: normalize))
+        var request = RenderRequest(inputPath: input, outputPath: output, chain: try effect.chain().with(channels).ending(with: normalization.effect))
         request.label = "reverb"
         request.dither = !noDither
         request.resample = !noResample
         request.output = outputOptions.options
-        try processing.run(request)
+        try processing.run(request, json: report.json)
+        try BeforeAfterPlot.write(plot, input: input, output: output, force: outputOptions.force)
     }
 }

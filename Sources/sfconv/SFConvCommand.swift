@@ -20,9 +20,15 @@ struct SFConvCommand: ParsableCommand {
               sfconv apply in.wav out.wav --preset vocal-hall
               sfconv batch corpus/ out/ --preset telephone --recursive --jobs 8 --report report.json
               sfconv info --json in.wav
+              sfconv info --loudness episode.flac
+
+            Exit status: 0 success; 1 failure (an error: line says why); 64 a command line that cannot \
+            be parsed or contradicts itself; 130/143 interrupted by SIGINT/SIGTERM (no output left behind). \
+            Messages are coloured on a terminal unless NO_COLOR is set.
             """,
         version: "0.1.0",
-        subcommands: [Convolve.self, Reverb.self, Filter.self, Design.self, Apply.self, Batch.self, Presets.self, Generate.self, Info.self])
+        subcommands: [Convolve.self, Reverb.self, Filter.self, Design.self, Apply.self, Batch.self, Presets.self, Generate.self, Info.self, Diff.self,
+                      Sweep.self, Deconvolve.self, Analyze.self, Plot.self])
 
     /// Parses and runs, printing every failure as one `error: …` line with a non-zero exit.
     static func main() {
@@ -42,7 +48,7 @@ struct SFConvCommand: ParsableCommand {
             if exitCode(for: error) == .success { exit(withError: error) }
             let message = self.message(for: error)
                 .split(whereSeparator: \.isNewline).joined(separator: " ")
-            StandardError.writeLine("error: \(message.isEmpty ? "\(error)" : message)")
+            StandardError.writeLine(label: .error, message.isEmpty ? "\(error)" : message)
             Foundation.exit(exitCode(for: error).rawValue)
         }
     }
@@ -67,7 +73,7 @@ func flushStandardOutput() throws {
 /// Removes temporary files, prints each error as one `error:` line, and exits with status 1.
 func fail(_ errors: [SFConvError]) -> Never {
     TemporaryFiles.removeAll()
-    for error in errors { StandardError.writeLine("error: \(error)") }
+    for error in errors { StandardError.writeLine(label: .error, "\(error)") }
     Foundation.exit(1)
 }
 
@@ -127,10 +133,13 @@ struct OutputOptionGroup: ParsableArguments {
     var options: OutputOptions { OutputOptions(container: container, subtype: subtype, overwrite: force) }
 }
 
-/// `--quiet`, `--fft-planning`: shared by every command that streams audio.
+/// `--quiet`, `--verbose`, `--fft-planning`: shared by every command that streams audio.
 struct ProcessingOptionGroup: ParsableArguments {
     @Flag(name: .shortAndLong, help: "No progress bar and no notes; warnings and errors still print.")
     var quiet = false
+
+    @Flag(name: .shortAndLong, help: "Also the details: a reverb's wet-path gains and the headroom a full-scale input needs (shown anyway when the output clips).")
+    var verbose = false
 
     @Option(help: ArgumentHelp("FFTW planning: 'estimate' (instant; uses saved plans when there are any) or 'measure' (slower the first time for a kernel size, then saved in the user's cache).", valueName: "how"))
     var fftPlanning: FFTPlanning = .estimate
@@ -145,10 +154,22 @@ struct ProcessingOptionGroup: ParsableArguments {
             })
     var maxMemory: Int = BindContext.defaultMemoryBudget
 
+    func validate() throws {
+        if quiet && verbose { throw ValidationError("--quiet and --verbose contradict each other; choose one") }
+    }
+
+    /// Warnings always; notes unless quiet; details with --verbose, else held until a clip explains them.
     var diagnostics: Diagnostics {
-        quiet ? Diagnostics { level, message in
-            if level == .warning { StandardError.writeLine("warning: \(message)") }
-        } : .standardError
+        let (quiet, verbose) = (quiet, verbose)
+        return Diagnostics { level, message in
+            switch level {
+            case .warning: StandardError.writeLine(label: .warning, message)
+            case .note where !quiet: StandardError.writeLine(label: .note, message)
+            case .detail where verbose: StandardError.writeLine(label: .note, message)
+            case .detail where !quiet: HeldDetails.shared.append(message)
+            default: break
+            }
+        }
     }
 
     func progressBar(label: String, total: Int?) -> ProgressBar {
@@ -162,11 +183,17 @@ struct ProcessingOptionGroup: ParsableArguments {
         request.memoryBudget = maxMemory
     }
 
-    /// Runs `request` with these options' diagnostics and progress, and reports clipping.
-    func run(_ request: RenderRequest) throws {
+    /// Runs `request` with these options' diagnostics and progress, reports clipping (with the
+    /// details that explain it) and, with `json`, prints the summary as JSON on standard output.
+    func run(_ request: RenderRequest, json: Bool = false) throws {
         var request = request
         configure(&request)
-        report(try request.run(diagnostics: diagnostics, progress: progressFactory))
+        let summary = try request.run(diagnostics: diagnostics, progress: progressFactory)
+        if let clipping = summary.clippingReport {
+            StandardError.writeLine(label: .warning, clipping)
+            for detail in HeldDetails.shared.take() { StandardError.writeLine(label: .note, detail) }
+        }
+        if json { try printJSON(RenderReport(request: request, summary: summary)) }
     }
 
     /// Progress bars for each pass of a render.
@@ -175,9 +202,75 @@ struct ProcessingOptionGroup: ParsableArguments {
     }
 }
 
-/// Prints what a render did that a user should know: clipping, with the gain that avoids it.
-func report(_ summary: RenderSummary) {
-    if let clipping = summary.clippingReport {
-        StandardError.writeLine("warning: \(clipping)")
+/// `--json` of the commands that render one file.
+struct ReportOptionGroup: ParsableArguments {
+    @Flag(help: "Print what the render did as JSON on standard output (input, output, frames, peak, headroom, clipping, loudness).")
+    var json = false
+}
+
+/// What `reverb`, `filter`, `apply` and `convolve` print with `--json` (README: "JSON reports").
+struct RenderReport: Encodable {
+    var input: String
+    var output: String
+    var inputFrames: Int
+    var frames: Int
+    var sampleRate: Int
+    var channels: Int
+    var durationS: Double
+    var peakDBFS: Double?
+    var headroomDB: Double?
+    var clippedSamples: Int
+    var loudness: Loudness?
+
+    enum CodingKeys: String, CodingKey {
+        case input, output, inputFrames, frames, sampleRate, channels, durationS, peakDBFS, headroomDB, clippedSamples, loudness
     }
+
+    init(request: RenderRequest, summary: RenderSummary) {
+        input = request.inputPath
+        output = request.outputPath
+        inputFrames = summary.inputFrames
+        frames = summary.outputFrames
+        sampleRate = summary.sampleRate
+        channels = summary.channelCount
+        durationS = Double(summary.outputFrames) / Double(max(1, summary.sampleRate))
+        let peak = Double(summary.peak)
+        peakDBFS = peak > 0 ? 20 * log10(peak) : nil
+        headroomDB = peakDBFS.map { -$0 }
+        clippedSamples = summary.clippedSampleCount
+        loudness = summary.loudness
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(input, forKey: .input)
+        try c.encode(output, forKey: .output)
+        try c.encode(inputFrames, forKey: .inputFrames)
+        try c.encode(frames, forKey: .frames)
+        try c.encode(sampleRate, forKey: .sampleRate)
+        try c.encode(channels, forKey: .channels)
+        try c.encode(durationS, forKey: .durationS)
+        // null, not absent, where there is no figure (silence has no peak in dB).
+        try c.encode(peakDBFS, forKey: .peakDBFS)
+        try c.encode(headroomDB, forKey: .headroomDB)
+        try c.encode(clippedSamples, forKey: .clippedSamples)
+        try c.encode(loudness, forKey: .loudness)
+    }
+}
+
+/// Pretty, key-sorted JSON on standard output.
+func printJSON<Value: Encodable>(_ value: Value) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// Details held back from a render without --verbose, printed if its output clips.
+final class HeldDetails: @unchecked Sendable {
+    static let shared = HeldDetails()
+    private let lock = NSLock()
+    private var messages: [String] = []
+
+    func append(_ message: String) { lock.withLock { messages.append(message) } }
+    func take() -> [String] { lock.withLock { defer { messages = [] }; return messages } }
 }

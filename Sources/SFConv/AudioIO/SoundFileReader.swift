@@ -93,6 +93,22 @@ public final class SoundFileReader {
         return got
     }
 
+    /// Reads up to `frameCount` frames as Double (exact for every PCM width and for double files).
+    public func readDoubles(into buffer: UnsafeMutablePointer<Double>, frameCount: Int) throws -> Int {
+        if reachedEnd || frameCount == 0 { return 0 }
+        let got = Int(sf_readf_double(handle, buffer, sf_count_t(frameCount)))
+        if got <= 0 {
+            reachedEnd = true
+            if sf_error(handle) != 0 { throw SFConvError("read failed after \(framesRead) frames: \(Self.libraryMessage(handle))", path: path) }
+            return 0
+        }
+        for i in 0..<(got * channelCount) where !buffer[i].isFinite {
+            throw SFConvError("\(buffer[i].isNaN ? "NaN" : "infinite") sample at frame \(framesRead + i / channelCount), channel \(i % channelCount + 1)", path: path)
+        }
+        framesRead += got
+        return got
+    }
+
     /// After the last read: warns when the file held fewer frames than its header declares.
     public func finish(diagnostics: Diagnostics) {
         if frameCountIsExact, let declared = declaredFrameCount, framesRead < declared {

@@ -8,7 +8,8 @@ import Foundation
 /// NaN or infinite samples are an error.
 ///
 /// Integer encodings clip at full scale: samples beyond ±1 are clamped and counted. Encodings of
-/// 16 bits or less can be given TPDF dither of ±1 LSB before quantisation.
+/// 16 bits or less can be given TPDF dither of ±1 LSB before quantisation, except in a block
+/// already on the output grid (an identity chain's output, digital silence), written as it is.
 public final class SoundFileWriter {
     public let path: String
     /// The file messages name.
@@ -33,6 +34,7 @@ public final class SoundFileWriter {
     private let clamps: Bool
     /// The size of one quantisation step when dithering, else nil.
     private let ditherStep: Float?
+    private let bitDepth: Int
     private var ditherState: UInt64 = 0x2545_F491_4F6C_DD1D
 
     /// - Parameters:
@@ -70,6 +72,7 @@ public final class SoundFileWriter {
         self.channelCount = channelCount
         self.sampleRate = sampleRate
         clamps = format.sampleSubtype?.isInteger ?? true
+        bitDepth = format.sampleSubtype?.bitDepth ?? 16
         if dither, let subtype = format.sampleSubtype, subtype.isInteger, subtype.bitDepth <= 16 {
             ditherStep = 1 / Float((1 << (subtype.bitDepth - 1)) - 1)
         } else {
@@ -108,7 +111,7 @@ public final class SoundFileWriter {
                 + "a gain or filter in the chain is too large for the signal", path: reportedPath)
         }
         peak = max(peak, blockPeak)
-        if let ditherStep {
+        if let ditherStep, !Self.isOnGrid(frames, count: sampleCount, steps: Float(1 << (bitDepth - 1))) {
             addDither(frames, count: sampleCount, step: ditherStep)
             blockPeak += ditherStep
         }
@@ -125,6 +128,16 @@ public final class SoundFileWriter {
             throw SFConvError("write failed after \(framesWritten + max(written, 0)) frames: \(reason)", path: reportedPath)
         }
         framesWritten += frameCount
+    }
+
+    /// Whether every sample is already a whole number of quantisation steps (`steps` per unit):
+    /// such a block (an identity chain's, digital silence) is written as it is, without dither.
+    static func isOnGrid(_ samples: UnsafeMutablePointer<Float>, count: Int, steps: Float) -> Bool {
+        for i in 0..<count {
+            let scaled = samples[i] * steps
+            if scaled != scaled.rounded() { return false }
+        }
+        return true
     }
 
     /// Adds triangular noise of ±1 step: the sum of two uniform values of ±½ step (xorshift64*).

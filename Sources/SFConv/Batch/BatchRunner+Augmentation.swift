@@ -29,7 +29,11 @@ extension BatchRunner {
             }
             let input = try applying(chain, to: readPlanar(reader, limit: limit, diagnostics: diagnostics))
             var finalPeak: Double?
-            if case .peak(let level)? = chain.finalPass { finalPeak = level }
+            switch chain.finalPass {
+            case .peak(let level)?: finalPeak = level
+            case .loudness?: throw SFConvError("loudness normalisation is not available with reverb augmentation")
+            case nil: break
+            }
             let augmented = try augmentation.augment(input.channels, rate: reader.sampleRate, relativePath: job.relativePath, targetGiven: targetGiven,
                                                      files: files, t30Cache: t30Cache, finalPeakDBFS: finalPeak)
             report.augmentation = augmented.record

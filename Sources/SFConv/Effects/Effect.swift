@@ -36,6 +36,8 @@ public struct EffectProblem: Error, Sendable {
 public enum FinalPass: Sendable, Equatable {
     /// Peak-normalise to this level in dBFS.
     case peak(dBFS: Double)
+    /// Bring the integrated loudness to a target (EBU R128).
+    case loudness(LoudnessTarget)
 }
 
 /// One effect bound to an input format: what `--dry-run` shows, and a maker of processors that
@@ -165,7 +167,7 @@ public struct BindContext: Sendable {
 /// its spec and kind, and a line here.
 public enum EffectRegistry {
     public static let kinds: [EffectKind] = [GainEffect.kind, DelayEffect.kind, PadEffect.kind, TrimEffect.kind, ChannelsEffect.kind]
-        + FilterEffect.kinds + [ConvolveEffect.kind, ReverbEffect.kind, NormalizeEffect.kind]
+        + FilterEffect.kinds + [ConvolveEffect.kind, ReverbEffect.kind, NormalizeEffect.kind, LoudnessEffect.kind]
 
     public static var names: [String] { kinds.map(\.name) }
 

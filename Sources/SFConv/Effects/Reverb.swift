@@ -143,7 +143,7 @@ public struct ReverbEffect: EffectSpec {
         let normalization = ImpulseResponsePreparation.normalizationGain(ir, rule: settings.normalization, routing: routing)
         ir = ImpulseResponsePreparation.scaled(ir, by: normalization * Float(settings.wet.linear))
         let worstCase = ImpulseResponsePreparation.worstCaseGain(ir, routing: routing)
-        context.diagnostics.note("wet path: \(settings.normalization.rawValue) normalisation "
+        context.diagnostics.detail("wet path: \(settings.normalization.rawValue) normalisation "
             + String(format: "%+.2f dB, wet %+.2f dB; worst-case peak gain %.2f (%+.1f dB), the headroom a full-scale input needs",
                      20 * log10(Double(normalization)), settings.wet.decibels, worstCase, 20 * log10(max(worstCase, 1e-12))))
         let predelayFrames = try context.frames(.seconds(settings.predelay / 1000), key: "predelay")

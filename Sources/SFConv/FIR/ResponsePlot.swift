@@ -30,6 +30,20 @@ public enum ResponsePlot {
         return svg.document
     }
 
+    /// The magnitude axis: bottom and top in dB and the step between labelled levels (shared by
+    /// the SVG and the PNG pictures).
+    static func magnitudeRange(_ design: FilterDesign, decibels: [Double]) -> (bottom: Double, top: Double, step: Double) {
+        if design.type == .eq {
+            // An EQ curve is a few dB either way: scale to it, in steps of 3 dB.
+            let step = 3.0
+            return ((((decibels.min() ?? 0) - 3) / step).rounded(.down) * step, (((decibels.max() ?? 0) + 3) / step).rounded(.up) * step, step)
+        }
+        let floor = -((design.attenuation ?? 100) + 20).rounded(.up)
+        let bottom = (floor / 20).rounded(.down) * 20
+        let top = max(10, ((decibels.max() ?? 0) / 10).rounded(.up) * 10 + 10)
+        return (bottom, top, top - bottom > 100 ? 20 : 10)
+    }
+
     static func title(_ design: FilterDesign) -> String {
         var parts = ["\(design.type.rawValue)", "\(design.taps) taps"]
         if !design.window.isEmpty { parts.append("\(design.window) window") }
@@ -156,17 +170,7 @@ private struct ResponseDrawing {
         self.lowest = lowest
         self.decibels = decibels
         nyquist = design.rate / 2
-        if design.type == .eq {
-            // An EQ curve is a few dB either way: scale to it, in steps of 3 dB.
-            step = 3
-            bottomDB = (((decibels.min() ?? 0) - 3) / step).rounded(.down) * step
-            topDB = (((decibels.max() ?? 0) + 3) / step).rounded(.up) * step
-        } else {
-            let floor = -((design.attenuation ?? 100) + 20).rounded(.up)
-            bottomDB = (floor / 20).rounded(.down) * 20
-            topDB = max(10, ((decibels.max() ?? 0) / 10).rounded(.up) * 10 + 10)
-            step = topDB - bottomDB > 100 ? 20 : 10
-        }
+        (bottomDB, topDB, step) = ResponsePlot.magnitudeRange(design, decibels: decibels)
         maxDelay = max(1, Double(design.taps - 1))
     }
 

@@ -26,8 +26,7 @@ public enum TestSignal: Sendable, Equatable {
         case .noise:
             return noise.nextUniform()
         case .sweep(let start, let end):
-            let k = log(end / start)
-            return sin(2 * Double.pi * start * duration / k * (exp(t / duration * k) - 1))
+            return ExponentialSweep.value(at: t, start: start, end: end, duration: duration)
         case .impulse:
             return frame == 0 ? 1 : 0
         }

@@ -20,10 +20,14 @@ public struct FileInfo: Sendable, Codable, Equatable {
     public var duration: Double
     /// Peak level in dBFS; nil for digital silence.
     public var peakDBFS: Double?
+    /// EBU R128 loudness, when asked for (`info --loudness`).
+    public var loudness: Loudness?
 
     /// Opens the file once (a pipe can be read only once); `progress` makes a bar for the frames the header declares.
-    public static func read(path: String, diagnostics: Diagnostics = .silent, progress makeProgress: (Int?) -> ProgressBar? = { _ in nil }) throws -> FileInfo {
+    public static func read(path: String, loudness measureLoudness: Bool = false, diagnostics: Diagnostics = .silent,
+                            progress makeProgress: (Int?) -> ProgressBar? = { _ in nil }) throws -> FileInfo {
         let reader = try SoundFileReader(path: path)
+        let meter = measureLoudness ? try LoudnessMeter(channelCount: reader.channelCount, sampleRate: reader.sampleRate) : nil
         let progress = makeProgress(reader.declaredFrameCount)
         var framesRead = 0
         let blockFrames = 1 << 16
@@ -34,13 +38,14 @@ public struct FileInfo: Sendable, Codable, Equatable {
                 let got = try reader.read(into: buffer.baseAddress!, frameCount: blockFrames)
                 if got == 0 { break }
                 peak = max(peak, SampleScan.peak(buffer.baseAddress!, count: got * reader.channelCount))
+                try meter?.add(buffer.baseAddress!, frameCount: got)
                 framesRead += got
                 progress?.update(framesRead)
             }
         }
         progress?.finish()
         reader.finish(diagnostics: diagnostics)
-        return FileInfo(
+        return try FileInfo(
             path: reader.path,
             container: reader.format.containerName,
             subtype: reader.format.subtypeName,
@@ -50,6 +55,7 @@ public struct FileInfo: Sendable, Codable, Equatable {
             frames: reader.framesRead,
             declaredFrames: reader.declaredFrameCount,
             duration: Double(reader.framesRead) / Double(reader.sampleRate),
-            peakDBFS: peak > 0 ? 20 * log10(Double(peak)) : nil)
+            peakDBFS: peak > 0 ? 20 * log10(Double(peak)) : nil,
+            loudness: meter?.result())
     }
 }

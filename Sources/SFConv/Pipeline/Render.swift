@@ -10,6 +10,8 @@ public struct RenderSummary: Sendable {
     public var peak: Float
     public var clippedSampleCount: Int
     public var clippingReport: String?
+    /// The output's loudness, when a `loudness` pass measured it.
+    public var loudness: Loudness?
 
     init(inputFrames: Int, writer: SoundFileWriter) {
         self.inputFrames = inputFrames
@@ -39,16 +41,17 @@ public struct RenderOutput: Sendable {
 }
 
 /// The one render path every command takes: a source through a bound chain into an atomic
-/// writer, with the chain's second pass (peak normalisation) when it ends with one.
+/// writer, with the chain's second pass (peak or loudness normalisation) when it ends with one.
 public enum Render {
-    /// Renders `source` through `chain` into `output`. With a final `normalize`, pass one renders
-    /// to a hidden float file beside the output and measures the peak; pass two copies it with the
-    /// gain that puts the peak there. Memory stays flat either way.
+    /// Renders `source` through `chain` into `output`. With a final `normalize` or `loudness`,
+    /// pass one renders to a hidden float file beside the output and measures its peak (or reads
+    /// it back through a loudness meter); pass two copies it with the gain that meets the target.
+    /// Memory stays flat either way.
     public static func file(source: FrameSource, chain: BoundChain, output: RenderOutput, label: String,
                             diagnostics: Diagnostics, progress: ProgressFactory) throws -> RenderSummary {
         let channels = chain.outputChannelCount, rate = source.sampleRate
         let expected = source.declaredFrameCount
-        guard case .peak(let level)? = chain.finalPass else {
+        guard let finalPass = chain.finalPass else {
             let writer = try SoundFileWriter(path: output.path, format: output.format, channelCount: channels, sampleRate: rate,
                                              overwrite: output.overwrite, dither: output.dither)
             let n = try Renderer.stream(from: source, through: chain.makeProcessor(), to: writer, diagnostics: diagnostics,
@@ -68,16 +71,30 @@ public enum Render {
                                        overwrite: true, reportedPath: output.path)
         let n = try Renderer.stream(from: source, through: chain.makeProcessor(), to: pass, diagnostics: diagnostics,
                                     progress: progress("\(label) (pass 1 of 2)", expected))
-        let peak = Double(pass.peak)
-        let gain = peak > 0 ? pow(10, level / 20) / peak : 1
-        diagnostics.note(peak > 0 ? String(format: "normalised the output peak to %.2f dBFS (gain %+.2f dB)", level, 20 * log10(gain))
-                                  : "the output is digital silence: nothing to normalise")
+        let gain: Double
+        var loudness: Loudness?
+        switch finalPass {
+        case .peak(let level):
+            let peak = Double(pass.peak)
+            gain = peak > 0 ? pow(10, level / 20) / peak : 1
+            diagnostics.note(peak > 0 ? String(format: "normalised the output peak to %.2f dBFS (gain %+.2f dB)", level, 20 * log10(gain))
+                                      : "the output is digital silence: nothing to normalise")
+        case .loudness(let target):
+            let measured = try Loudness.measure(SoundFileReader(path: passPath))
+            let (decibels, shortfall) = target.gain(for: measured)
+            gain = pow(10, decibels / 20)
+            loudness = measured.integrated.isFinite ? measured.adding(decibels: decibels) : measured
+            diagnostics.note(String(format: "loudness %@ → %@ (gain %+.2f dB)", measured.description, (loudness ?? measured).description, decibels))
+            if let shortfall { diagnostics.note(shortfall) }
+        }
         let passReader = try SoundFileReader(path: passPath)
         let writer = try SoundFileWriter(path: output.path, format: output.format, channelCount: channels, sampleRate: rate,
                                          overwrite: output.overwrite, dither: output.dither)
         _ = try Renderer.stream(from: passReader, through: nil, gain: Float(gain), to: writer, diagnostics: diagnostics,
                                 progress: progress("\(label) (pass 2 of 2)", passReader.declaredFrameCount))
-        return RenderSummary(inputFrames: n, writer: writer)
+        var summary = RenderSummary(inputFrames: n, writer: writer)
+        summary.loudness = loudness
+        return summary
     }
 
     /// Writes a source as it is (a generated signal, a designed kernel), atomically like every output.

@@ -2,8 +2,9 @@ import Foundation
 
 /// Where presets and impulse responses are found.
 ///
-/// Presets: `presets/` beside the executable, in `../share/sfconv/presets` from it, or in the
-/// source tree the executable was built in; then the user's `$XDG_CONFIG_HOME/sfconv/presets`
+/// Presets: `presets/` beside the executable, in `../share/sfconv/presets` from it (an install:
+/// `make install`), or in the source tree the executable was built in — or, when `SFCONV_DATA`
+/// is set, only in `$SFCONV_DATA/presets`; then the user's `$XDG_CONFIG_HOME/sfconv/presets`
 /// (default `~/.config/sfconv/presets`). Impulses: the `impulses/` folders beside those.
 public enum PresetLibrary {
     /// The folder holding the running executable.
@@ -14,6 +15,9 @@ public enum PresetLibrary {
 
     /// Install and source-tree folders that may hold `presets/` and `impulses/`.
     static var shippedRoots: [URL] {
+        if let data = ProcessInfo.processInfo.environment["SFCONV_DATA"], !data.isEmpty {
+            return [URL(fileURLWithPath: data)]
+        }
         let folder = executableFolder
         var roots = [folder, folder.deletingLastPathComponent().appendingPathComponent("share/sfconv")]
         // A build tree: .build/<triple>/<configuration>/sfconv, under the package root.
