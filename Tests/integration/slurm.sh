@@ -26,12 +26,21 @@ export PATH="$BIN_DIR:$PATH"
 
 WORK=$(mktemp -d)
 chmod 755 "$WORK"
-PIDS=()
 cleanup() {
+  # The daemons this script started, by the PIDs in their pid files; waits (up to 15 s) until they are gone.
+  local pids=()
   for pidfile in "$WORK/slurm/slurmd.pid" "$WORK/slurm/slurmctld.pid" "$WORK/munge/munged.pid"; do
-    [ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+    if [ -s "$pidfile" ]; then
+      pids+=("$(cat "$pidfile")")
+      kill "${pids[-1]}" 2>/dev/null || true
+    fi
   done
-  sleep 1
+  for _ in $(seq 30); do
+    local running=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && running=1; done
+    [ "$running" = 0 ] && break
+    sleep 0.5
+  done
   rm -rf "$WORK" "$BIN_DIR"
 }
 trap cleanup EXIT
