@@ -20,10 +20,17 @@ ARGS = None
 IRS = None
 
 
+AUGMENT = None
+
+
 def setup(args):
-    global ARGS, IRS
+    global ARGS, IRS, AUGMENT
     ARGS = args
     IRS = sorted(glob.glob(os.path.join(args.ir_dir, "**", "*.wav"), recursive=True))
+    if args.audiomentations:
+        from audiomentations import ApplyImpulseResponse
+        # Once per process: it lists the folder and caches the IRs it loads.
+        AUGMENT = ApplyImpulseResponse(ir_path=args.ir_dir, p=1.0, leave_length_unchanged=True)
 
 
 def process(relative):
@@ -33,9 +40,7 @@ def process(relative):
     out_path = os.path.join(ARGS.out_dir, relative)
     os.makedirs(os.path.dirname(out_path), exist_ok=True)
     if ARGS.audiomentations:
-        from audiomentations import ApplyImpulseResponse
-        augment = ApplyImpulseResponse(ir_path=ARGS.ir_dir, p=1.0, leave_length_unchanged=True)
-        y = augment(samples=x, sample_rate=rate)
+        y = AUGMENT(samples=x, sample_rate=rate)
     else:
         h, _ = sf.read(IRS[rng.integers(len(IRS))], dtype="float32")
         h = h / np.sqrt(np.sum(h.astype(np.float64) ** 2))
