@@ -181,6 +181,28 @@ import Testing
         #expect(noiseFiles == ["noise/long.wav", "noise/short.wav"])
     }
 
+    /// --snr-ref early: the SNR is measured against the early-reverb signal (the early target).
+    @Test func theSNRCanReferToTheEarlySignal() throws {
+        let common = ["--impulse-dir", "irs", "--random-impulse", "--seed", "4", "--target", "early", "-r", "-q"]
+        #expect(try sfconv(["batch", "in", "clean", "--target-dir", "early"] + common, in: folder).status == 0)
+        let noisy = try sfconv(["batch", "in", "noisy", "--target-dir", "early2", "--manifest", "m.jsonl", "--noise-dir", "noise", "--snr-range", "3:12",
+                                "--snr-ref", "early"] + common, in: folder)
+        #expect(noisy.status == 0, "\(noisy.standardError)")
+        for line in try manifest(folder.file("m.jsonl")) {
+            let name = String((line["audio_filepath"] as! String).dropFirst("noisy/".count))
+            let clean = try readAudio(folder.file("clean/\(name)")).channels[0]
+            let mixed = try readAudio(folder.file("noisy/\(name)")).channels[0]
+            let early = try readAudio(folder.file("early2/\(name)")).channels[0]
+            #expect(try readAudio(folder.file("early/\(name)")).channels[0] == early, "the target is the same with or without noise")
+            var reference = 0.0, noise = 0.0
+            for i in clean.indices {
+                reference += Double(early[i]) * Double(early[i])
+                noise += (Double(mixed[i]) - Double(clean[i])) * (Double(mixed[i]) - Double(clean[i]))
+            }
+            #expect(abs(10 * log10(reference / noise) - (line["snr_db"] as! Double)) < 0.1)
+        }
+    }
+
     /// Through a unit impulse, the output is wet·h′ itself: its DRR is measured independently.
     @Test func theDrawnDRRIsTheOutputsDRR() throws {
         try FileManager.default.createDirectory(atPath: folder.file("dirac"), withIntermediateDirectories: true)
