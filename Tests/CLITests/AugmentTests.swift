@@ -181,6 +181,26 @@ import Testing
         #expect(noiseFiles == ["noise/long.wav", "noise/short.wav"])
     }
 
+    /// Each option on or off leaves every other option's draws as they were.
+    @Test func turningOptionsOnOrOffNeverChangesAnotherDraw() throws {
+        let base = ["--impulse-dir", "stereo-irs", "--random-impulse", "--seed", "21", "--noise-dir", "noise", "--snr-range", "0:30", "-r", "-q"]
+        let variants: [[String]] = [[], ["--drr-range", "-5:15"], ["--dry-range", "0:1", "--peak-limit", "-3dB"], ["--target-dir", "tv", "--target", "dry"],
+                                    ["--length", "full", "--align", "none"], ["--wet-range", "-30dB:0dB"]]
+        var runs: [[[String: Any]]] = []
+        for (index, extra) in variants.enumerated() {
+            let result = try sfconv(["batch", "in", "v\(index)", "--manifest", "v\(index).jsonl"] + base + extra, in: folder)
+            #expect(result.status == 0, "\(extra): \(result.standardError)")
+            runs.append(try manifest(folder.file("v\(index).jsonl")))
+        }
+        for (index, run) in runs.enumerated().dropFirst() {
+            for (a, b) in zip(runs[0], run) {
+                var keys = ["ir", "ir_channel", "noise", "noise_offset", "snr_db", "source"]
+                if index != 5 { keys.append("wet_db") }
+                for key in keys { #expect("\(a[key]!)" == "\(b[key]!)", "\(variants[index]) changed \(key)") }
+            }
+        }
+    }
+
     /// --snr-ref early: the SNR is measured against the early-reverb signal (the early target).
     @Test func theSNRCanReferToTheEarlySignal() throws {
         let common = ["--impulse-dir", "irs", "--random-impulse", "--seed", "4", "--target", "early", "-r", "-q"]

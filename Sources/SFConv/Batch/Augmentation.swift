@@ -432,9 +432,11 @@ extension ReverbAugmentation {
                 let mono = AugmentationDSP.downmix(samples)
                 samples = [[Float]](repeating: mono, count: output.count)
             }
+            // Anywhere in the noise file, whatever the output's length (so --length never moves it);
+            // the segment wraps round to the file's start when it runs past its end.
             let noiseFrames = samples[0].count
-            let span = noiseFrames >= frames ? noiseFrames - frames + 1 : noiseFrames
-            let offset = min(span - 1, Int(draws.unit("noise_offset") * Double(span)))
+            guard noiseFrames > 0 else { throw SFConvError("the noise file has no frames (\(file.given))") }
+            let offset = min(noiseFrames - 1, Int(draws.unit("noise_offset") * Double(noiseFrames)))
             let segment = AugmentationDSP.noiseSegment(samples, offset: offset, count: frames)
             let snr = draws.value("snr", in: noise.snrRange)
             let referenceEnergy = AugmentationDSP.energy(noise.reference == .early ? early! : output)
