@@ -136,8 +136,11 @@ import Testing
         #expect(try choices(seed: "7", shards: 1, tag: "b") == one)
         #expect(try choices(seed: "7", shards: 3, tag: "c") == one)
         #expect(try choices(seed: "8", shards: 1, tag: "d") != one)
-        // The reverb really ran: outputs are longer than inputs by the chosen IR's tail.
-        let a = try FileInfo.read(path: folder.file("aug-a/a.wav"))
-        #expect(a.frames > 4800)
+        // Augmentation keeps the input's length; --length full keeps the chosen IR's tail.
+        #expect(try FileInfo.read(path: folder.file("aug-a/a.wav")).frames == 4800)
+        let full = try sfconv("batch", input, folder.file("aug-full"), "--impulse-dir", folder.file("irs"), "--random-impulse",
+                              "--seed", "7", "--length", "full", "--align", "none", "--include", "a.wav", "-q")
+        #expect(full.status == 0, "\(full.standardError)")
+        #expect(try FileInfo.read(path: folder.file("aug-full/a.wav")).frames > 4800)
     }
 }

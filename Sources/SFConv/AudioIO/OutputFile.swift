@@ -52,10 +52,12 @@ final class OutputFile {
     }
 
     /// Makes the finished temporary file the target. Call after libsndfile has closed it.
-    func commit(overwrite: Bool) throws {
+    /// `durable: false` skips the file's and folder's fsync (a batch syncs once at its end instead);
+    /// the move into place stays atomic.
+    func commit(overwrite: Bool, durable: Bool = true) throws {
         defer { discard() }
         if let failure { throw SFConvError("write failed: \(failure)", path: reportedPath) }
-        guard fsync(descriptor) == 0 else { throw systemError("cannot write the output to disk") }
+        guard !durable || fsync(descriptor) == 0 else { throw systemError("cannot write the output to disk") }
         guard close(descriptor) == 0 else { throw systemError("cannot finish the output") }
         descriptor = -1
         if target == Self.standardOutput { return try copyToStandardOutput() }
@@ -69,7 +71,7 @@ final class OutputFile {
                 throw systemError("cannot move the finished output into place")
             }
         }
-        syncFolder()
+        if durable { syncFolder() }
     }
 
     private func systemError(_ what: String) -> SFConvError {

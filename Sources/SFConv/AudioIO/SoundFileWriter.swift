@@ -22,6 +22,8 @@ public final class SoundFileWriter {
     public private(set) var clippedSampleCount = 0
     /// The largest absolute sample value written, before any clamping.
     public private(set) var peak: Float = 0
+    /// Whether ``commit()`` syncs the file and its folder to disk (a batch may sync once at its end instead).
+    public var durable = true
 
     private let file: OutputFile
     private var handle: OpaquePointer?
@@ -168,7 +170,7 @@ public final class SoundFileWriter {
             throw SFConvError("cannot finish output: \(reason)", path: reportedPath)
         }
         try verifyFrames()
-        try file.commit(overwrite: overwrite)
+        try file.commit(overwrite: overwrite, durable: durable)
     }
 
     /// Reopens the finished file, where its header states an exact length, and compares it with

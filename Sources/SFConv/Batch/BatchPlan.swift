@@ -6,6 +6,16 @@ public struct BatchJob: Sendable, Equatable {
     public var relativePath: String
     public var inputPath: String
     public var outputPath: String
+    /// The output's path relative to the output folder (the relative path, its extension changed
+    /// by an output container).
+    public var outputRelativePath: String
+
+    public init(relativePath: String, inputPath: String, outputPath: String, outputRelativePath: String? = nil) {
+        self.relativePath = relativePath
+        self.inputPath = inputPath
+        self.outputPath = outputPath
+        self.outputRelativePath = outputRelativePath ?? relativePath
+    }
 }
 
 /// Which of n workers takes a file: a stable 64-bit FNV-1a hash of its relative path, modulo n.
@@ -121,7 +131,8 @@ public enum BatchPlan {
             if let container {
                 outputRelative = (relative as NSString).deletingPathExtension + "." + container.rawValue
             }
-            jobs.append(BatchJob(relativePath: relative, inputPath: root + "/" + relative, outputPath: outputRoot + "/" + outputRelative))
+            jobs.append(BatchJob(relativePath: relative, inputPath: root + "/" + relative, outputPath: outputRoot + "/" + outputRelative,
+                                 outputRelativePath: outputRelative))
         }
         // Two inputs (x.wav, x.flac) that one output container maps to the same file.
         let byOutput = Dictionary(grouping: jobs, by: \.outputPath).filter { $0.value.count > 1 }
@@ -164,44 +175,5 @@ public enum BatchPlan {
     private static func isRegularFile(_ path: String) -> Bool {
         var status = stat()
         return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG
-    }
-}
-
-/// Reverb augmentation: each file gets an impulse response drawn from a folder and a wet level
-/// from a range, both from a hash of the seed and the file's relative path, so the same seed and
-/// file give the same choice on any machine, in any shard, in any order.
-public struct ReverbAugmentation: Sendable {
-    /// Impulse response files, sorted.
-    public var impulses: [String]
-    public var seed: UInt64
-    public var wetRange: ClosedRange<Double>
-
-    public init(impulseFolder: String, seed: UInt64, wetRange: ClosedRange<Double>) throws {
-        let found = try BatchPlan.discover(inputFolder: impulseFolder, outputFolder: "/nonexistent", recursive: true,
-                                           include: [], exclude: [], container: nil).jobs
-        guard !found.isEmpty else { throw SFConvError("no audio files in the impulse folder", path: impulseFolder) }
-        guard wetRange.lowerBound >= 0, wetRange.upperBound <= ReverbSettings.maximumGain else {
-            throw SFConvError("--wet-range must lie within 0…\(Numbers.format(ReverbSettings.maximumGain)), not \(wetRange)")
-        }
-        impulses = found.map(\.inputPath)
-        self.seed = seed
-        self.wetRange = wetRange
-    }
-
-    /// Parses `0.1:0.5` or `-20dB:-6dB`.
-    public static func parseRange(_ text: String) throws -> ClosedRange<Double> {
-        do {
-            return try Gain.parseRange(text, maximum: ReverbSettings.maximumGain)
-        } catch let error as SFConvError {
-            throw SFConvError("--wet-range: \(error.message)")
-        }
-    }
-
-    /// The impulse and wet gain for a file.
-    public func choice(for relativePath: String) -> (impulse: String, wet: Double) {
-        let pick = stableHash(relativePath, seed: seed)
-        let level = stableHash(relativePath, seed: seed &+ 0x9E37_79B9_7F4A_7C15)
-        let fraction = Double(level >> 11) / Double(1 << 53)
-        return (impulses[Int(pick % UInt64(impulses.count))], wetRange.lowerBound + fraction * (wetRange.upperBound - wetRange.lowerBound))
     }
 }

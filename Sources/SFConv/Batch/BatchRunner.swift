@@ -1,3 +1,4 @@
+import CSFConvKernels
 import Foundation
 
 /// What happened to one file of a batch (a row of `--report`).
@@ -17,6 +18,8 @@ public struct FileReport: Sendable, Codable, Equatable {
     /// Reverb augmentation: the impulse response and wet gain drawn for this file.
     public var impulse: String?
     public var wet: Double?
+    /// Everything augmentation drew and applied (IR channel, gains, DRR, noise, target).
+    public var augmentation: AugmentationRecord?
     /// Warnings about the input (a file shorter than its header says).
     public var warnings: [String]?
 
@@ -35,6 +38,9 @@ public struct BatchRequest: Sendable {
     public var output = OutputOptions()
     public var dither = true
     public var skipExisting = false
+    /// With augmentation and --skip-existing: relative paths whose record is already known (from
+    /// the manifest being resumed); another skipped file's record is recomputed, nothing written.
+    public var recordsKnown: Set<String>?
     /// Files processed at once.
     public var parallelJobs = ProcessInfo.processInfo.activeProcessorCount
     public var planning: FFTPlanning = .estimate
@@ -59,10 +65,14 @@ public final class BatchRunner: @unchecked Sendable {
     private var boundChains: [String: Result<BoundChain, FormatFailure>] = [:]
     private let bindLock = NSLock()
     /// Kernels and impulses, read and resampled once per rate for the whole batch.
-    private let files: ChainFiles
+    let files: ChainFiles
+    /// Broadband T30 of each IR used, measured once.
+    let t30Cache = LockedValue<[String: Double?]>([:])
 
     public init(_ request: BatchRequest) {
         self.request = request
+        // Augmentation allocates and frees the same few megabytes for every file: keep them.
+        if request.augmentation != nil { _ = sfconv_retain_freed_memory() }
         reports = [FileReport?](repeating: nil, count: request.jobs.count)
         files = ChainFiles(folders: request.chain?.fileSearchFolders ?? [], memoryBudget: request.memoryBudget)
     }
@@ -88,6 +98,9 @@ public final class BatchRunner: @unchecked Sendable {
             thread.start()
         }
         group.wait()
+        // Augmentation commits its files without a sync each (an fsync per file cost more than the
+        // work on short files): one sync here makes them durable before the manifest and report are written.
+        if request.augmentation != nil { sync() }
         return reports.map { $0! }
     }
 
@@ -102,11 +115,7 @@ public final class BatchRunner: @unchecked Sendable {
     private func process(_ job: BatchJob) -> FileReport {
         let start = Date()
         var report = FileReport(input: job.inputPath, output: job.outputPath, status: .ok, wallSeconds: 0)
-        if let augmentation = request.augmentation {
-            let choice = augmentation.choice(for: job.relativePath)
-            report.impulse = choice.impulse
-            report.wet = choice.wet
-        }
+        if let augmentation = request.augmentation { return processAugmented(job, augmentation) }
         if request.skipExisting && FileManager.default.fileExists(atPath: job.outputPath) {
             report.status = .skipped
             return report
@@ -118,14 +127,7 @@ public final class BatchRunner: @unchecked Sendable {
         do {
             let reader = try SoundFileReader(path: job.inputPath)
             report.durationIn = reader.declaredDuration
-            var chain = try bound(reader)
-            if let impulse = report.impulse, let wet = report.wet {
-                var reverb = ReverbEffect(impulse: impulse)
-                reverb.settings.wet = Gain(linear: wet)
-                var context = bindContext(reader, diagnostics: .silent)
-                context.channelCount = chain.outputChannelCount
-                chain = chain.inserting(try EffectChain(name: "augmentation", entries: [ChainEntry(spec: reverb, location: ChainLocation(origin: .commandLine, keyPath: "--impulse-dir"))]).bind(context))
-            }
+            let chain = try bound(reader)
             try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: job.outputPath).deletingLastPathComponent().path,
                                                     withIntermediateDirectories: true)
             let format = try request.output.format(for: job.outputPath, preset: request.chain?.outputPreferences ?? (nil, nil), input: reader.format)
@@ -146,7 +148,7 @@ public final class BatchRunner: @unchecked Sendable {
         return report
     }
 
-    private func bindContext(_ reader: SoundFileReader, diagnostics: Diagnostics) -> BindContext {
+    func bindContext(_ reader: SoundFileReader, diagnostics: Diagnostics) -> BindContext {
         var context = BindContext(channelCount: reader.channelCount, sampleRate: reader.sampleRate, inputPath: reader.path, files: files)
         context.planning = request.planning
         context.blockSize = request.blockSize
@@ -158,7 +160,7 @@ public final class BatchRunner: @unchecked Sendable {
 
     /// The chain bound for one input format, bound once and shared by every file of that format.
     /// A failure to bind is that format's, reported for each of its files without naming another.
-    private func bound(_ reader: SoundFileReader) throws -> BoundChain {
+    func bound(_ reader: SoundFileReader) throws -> BoundChain {
         guard let chain = request.chain else { return .identity(channelCount: reader.channelCount) }
         bindLock.lock()
         defer { bindLock.unlock() }

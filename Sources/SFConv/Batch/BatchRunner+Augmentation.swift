@@ -1,0 +1,152 @@
+import Foundation
+
+extension BatchRunner {
+    /// One file of an augmentation batch, whole in memory: read, the batch's chain (if any), the
+    /// augmentation, then the target (if any) and the output, each through the atomic writer —
+    /// the target first, so that an existing output (what --skip-existing looks at) always has its target.
+    func processAugmented(_ job: BatchJob, _ augmentation: ReverbAugmentation) -> FileReport {
+        let start = Date()
+        var report = FileReport(input: job.inputPath, output: job.outputPath, status: .ok, wallSeconds: 0)
+        let targetPath = augmentation.target.map { $0.folder + "/" + job.outputRelativePath }
+        let targetGiven = augmentation.target.map { ReverbAugmentation.joinable($0.given) + job.outputRelativePath }
+        let skipping = request.skipExisting && FileManager.default.fileExists(atPath: job.outputPath)
+        if skipping && (request.recordsKnown?.contains(job.relativePath) ?? true) {
+            report.status = .skipped
+            return report
+        }
+        let warnings = LockedValue<[String]>([])
+        let diagnostics = Diagnostics { level, message in
+            if level == .warning { warnings.withLock { $0.append(message) } }
+        }
+        do {
+            let reader = try SoundFileReader(path: job.inputPath)
+            report.durationIn = reader.declaredDuration
+            let chain = try bound(reader)
+            let limit = maximumAugmentedFrames(channels: reader.channelCount)
+            if let declared = reader.declaredFrameCount, declared > limit {
+                throw SFConvError("too long to augment in memory: \(declared) frames, more than the \(limit) that the memory budget "
+                    + "(\(request.memoryBudget >> 20) MiB, --max-memory) allows each of \(max(1, min(request.parallelJobs, request.jobs.count))) concurrent files", path: job.inputPath)
+            }
+            let input = try applying(chain, to: readPlanar(reader, limit: limit, diagnostics: diagnostics))
+            var finalPeak: Double?
+            switch chain.finalPass {
+            case .peak(let level)?: finalPeak = level
+            case .loudness?: throw SFConvError("loudness normalisation is not available with reverb augmentation")
+            case nil: break
+            }
+            let augmented = try augmentation.augment(input.channels, rate: reader.sampleRate, relativePath: job.relativePath, targetGiven: targetGiven,
+                                                     files: files, t30Cache: t30Cache, finalPeakDBFS: finalPeak)
+            report.augmentation = augmented.record
+            report.impulse = augmented.record.ir ?? "synthetic"
+            report.wet = augmented.record.wet
+            report.durationIn = Double(input.frameCount) / Double(reader.sampleRate)
+            report.durationOut = Double(augmented.record.frames) / Double(reader.sampleRate)
+            if skipping {
+                // Resumed: the record only, for the manifest.
+                report.status = .skipped
+                return report
+            }
+            let format = try request.output.format(for: job.outputPath, preset: request.chain?.outputPreferences ?? (nil, nil), input: reader.format)
+            if let targetPath, let target = augmented.target {
+                // Resuming, a target without its output is a killed run's: the same draws make it again.
+                _ = try write(target, to: targetPath, format: format, rate: reader.sampleRate, overwrite: request.output.overwrite || request.skipExisting)
+            }
+            let writer = try write(augmented.output, to: job.outputPath, format: format, rate: reader.sampleRate, overwrite: request.output.overwrite)
+            report.peakDBFS = writer.peak > 0 ? 20 * log10(Double(writer.peak)) : nil
+            report.clippedSamples = writer.clippedSampleCount
+            if let clipping = writer.clippingReport { warnings.withLock { $0.append(clipping) } }
+        } catch {
+            let written = request.skipExisting && FileManager.default.fileExists(atPath: job.outputPath)
+            report.status = written ? .skipped : .failed
+            report.error = written ? nil : SFConvErrors.list(error).map { $0.path == nil ? SFConvError($0.message, path: job.inputPath) : $0 }
+                .map(\.description).joined(separator: "; ")
+        }
+        report.warnings = warnings.withLock { $0.isEmpty ? nil : $0 }
+        report.wallSeconds = Date().timeIntervalSince(start)
+        return report
+    }
+
+    /// The most frames one file may have in memory: a share of the memory budget for each
+    /// concurrent file (the input, the IR's FFT buffers, output and target take about 12 floats a frame and channel).
+    private func maximumAugmentedFrames(channels: Int) -> Int {
+        let concurrent = max(1, min(request.parallelJobs, request.jobs.count))
+        return max(1, request.memoryBudget / concurrent / (12 * MemoryLayout<Float>.size * max(1, channels)))
+    }
+
+    /// `input` through the batch's chain in memory (its final normalisation, if any, is left to the caller).
+    private func applying(_ chain: BoundChain, to input: AudioBuffer) throws -> AudioBuffer {
+        guard !chain.effects.isEmpty else { return input }
+        let processor = chain.makeProcessor()
+        let inCount = input.channelCount, outCount = processor.outputChannelCount
+        var out = [[Float]](repeating: [], count: outCount)
+        let collect: FrameSink = { frames, count in
+            for c in 0..<outCount { for i in 0..<count { out[c].append(frames[i * outCount + c]) } }
+        }
+        let block = 8192
+        var interleaved = [Float](repeating: 0, count: block * inCount)
+        var position = 0
+        while position < input.frameCount {
+            let count = min(block, input.frameCount - position)
+            for i in 0..<count { for c in 0..<inCount { interleaved[i * inCount + c] = input.channels[c][position + i] } }
+            try interleaved.withUnsafeMutableBufferPointer { try processor.process($0.baseAddress!, count: count, next: collect) }
+            position += count
+        }
+        try processor.finish(next: collect)
+        return AudioBuffer(channels: out, sampleRate: input.sampleRate)
+    }
+
+    /// Writes planar `channels` through the atomic writer (temporary file, checked, committed).
+    private func write(_ channels: [[Float]], to path: String, format: SoundFormat, rate: Int, overwrite: Bool) throws -> SoundFileWriter {
+        try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+        let writer = try SoundFileWriter(path: path, format: format, channelCount: channels.count, sampleRate: rate,
+                                         overwrite: overwrite, dither: request.dither)
+        // The batch syncs once at its end (``BatchRunner/run(finished:)``), not per file.
+        writer.durable = false
+        let frames = channels.first?.count ?? 0
+        let channelCount = channels.count
+        let block = 16384
+        let interleaved = UnsafeMutablePointer<Float>.allocate(capacity: block * channelCount)
+        defer { interleaved.deallocate() }
+        var position = 0
+        while position < frames {
+            let count = min(block, frames - position)
+            for (c, channel) in channels.enumerated() {
+                channel.withUnsafeBufferPointer { samples in
+                    for i in 0..<count { interleaved[i * channelCount + c] = samples[position + i] }
+                }
+            }
+            try writer.write(interleaved, frameCount: count)
+            position += count
+        }
+        try writer.commit()
+        return writer
+    }
+
+    /// The whole file as planar channels (what ``SoundFileReader/readAll(diagnostics:limit:)`` gives,
+    /// without its per-sample appends: this runs once per file of a batch).
+    private func readPlanar(_ reader: SoundFileReader, limit: Int, diagnostics: Diagnostics) throws -> AudioBuffer {
+        let channelCount = reader.channelCount
+        let block = 16384
+        let interleaved = UnsafeMutablePointer<Float>.allocate(capacity: block * channelCount)
+        defer { interleaved.deallocate() }
+        var channels = [[Float]](repeating: [], count: channelCount)
+        let expected = min(reader.declaredFrameCount ?? 0, limit)
+        for c in channels.indices { channels[c].reserveCapacity(expected) }
+        var total = 0
+        while true {
+            let got = try reader.read(into: interleaved, frameCount: block)
+            if got == 0 { break }
+            total += got
+            guard total <= limit else { throw SFConvError("too long: more than \(limit) frames", path: reader.path) }
+            if channelCount == 1 {
+                channels[0].append(contentsOf: UnsafeBufferPointer(start: interleaved, count: got))
+            } else {
+                for c in 0..<channelCount {
+                    channels[c].append(contentsOf: (0..<got).lazy.map { interleaved[$0 * channelCount + c] })
+                }
+            }
+        }
+        reader.finish(diagnostics: diagnostics)
+        return AudioBuffer(channels: channels, sampleRate: reader.sampleRate)
+    }
+}
