@@ -14,10 +14,7 @@ extension BatchRunner {
             report.status = .skipped
             return report
         }
-        let warnings = LockedValue<[String]>([])
-        let diagnostics = Diagnostics { level, message in
-            if level == .warning { warnings.withLock { $0.append(message) } }
-        }
+        let (diagnostics, warnings) = Self.collectingWarnings()
         do {
             let reader = try SoundFileReader(path: job.inputPath)
             report.durationIn = reader.declaredDuration

@@ -112,6 +112,15 @@ public final class BatchRunner: @unchecked Sendable {
         return next - 1
     }
 
+    /// Diagnostics that keep a file's warnings for its report (notes are dropped in a batch).
+    static func collectingWarnings() -> (Diagnostics, LockedValue<[String]>) {
+        let warnings = LockedValue<[String]>([])
+        let diagnostics = Diagnostics { level, message in
+            if level == .warning { warnings.withLock { $0.append(message) } }
+        }
+        return (diagnostics, warnings)
+    }
+
     private func process(_ job: BatchJob) -> FileReport {
         let start = Date()
         var report = FileReport(input: job.inputPath, output: job.outputPath, status: .ok, wallSeconds: 0)
@@ -120,10 +129,7 @@ public final class BatchRunner: @unchecked Sendable {
             report.status = .skipped
             return report
         }
-        let warnings = LockedValue<[String]>([])
-        let diagnostics = Diagnostics { level, message in
-            if level == .warning { warnings.withLock { $0.append(message) } }
-        }
+        let (diagnostics, warnings) = Self.collectingWarnings()
         do {
             let reader = try SoundFileReader(path: job.inputPath)
             report.durationIn = reader.declaredDuration
