@@ -193,9 +193,10 @@ public struct FilterSpec: Sendable {
         let measure = { (h: [Double]) in try ResponseCheck.measureBands(h, bands: bands, desired: edgeDesired, rate: rate, differentiator: differentiator) }
         let measured = try measure(design.coefficients)
         // An exchange that ended on a false alternation leaves bands far from the equal ripple.
-        if type == .remez, let error = design.weightedError, let weights = weights ?? Optional([Double](repeating: 1, count: bands.count / 2)) {
-            for (index, band) in (measured.bands ?? []).enumerated() where band.deviation * weights[index] > 2 * error + 1e-9 {
-                throw SFConvError("remez did not reach an equal ripple: band \(index + 1) (\(Numbers.format(band.lowHz))–\(Numbers.format(band.highHz)) Hz) deviates by \(String(format: "%.3g", band.deviation)), over twice the equiripple \(String(format: "%.3g", error / weights[index])); try other weights, wider transitions or another length")
+        if type == .remez, let error = design.weightedError {
+            let bandWeights = weights ?? [Double](repeating: 1, count: bands.count / 2)
+            for (index, band) in (measured.bands ?? []).enumerated() where band.deviation * bandWeights[index] > 2 * error + 1e-9 {
+                throw SFConvError("remez did not reach an equal ripple: band \(index + 1) (\(Numbers.format(band.lowHz))–\(Numbers.format(band.highHz)) Hz) deviates by \(String(format: "%.3g", band.deviation)), over twice the equiripple \(String(format: "%.3g", error / bandWeights[index])); try other weights, wider transitions or another length")
             }
         }
         // Between the bands nothing is asked: say when the response rises well above them there.
