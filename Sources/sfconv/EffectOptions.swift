@@ -72,6 +72,9 @@ extension EffectChain {
     /// This chain with `effect` appended as its last (second-pass) effect, when given.
     func ending(with effect: CommandLineEffect?) throws -> EffectChain {
         guard let effect else { return self }
+        if let last = entries.last?.spec, last.mustBeLast {
+            throw SFConvError("the chain (\(name)) already ends with '\(last.kindName)', a second pass that must come last; --normalize and --normalize-loudness add another: drop one of them")
+        }
         var chain = self
         chain.entries.append(try effect.entry())
         try SFConvErrors.throwIfAny(chain.orderProblems())
