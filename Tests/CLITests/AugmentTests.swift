@@ -364,5 +364,11 @@ import Testing
         #expect(try readAudio(folder.file("O/a.wav")) == readAudio(folder.file("O2/a.wav")))
         let clash = try sfconv(["batch", "in", "O", "--manifest", "one.jsonl"] + options, in: folder)
         #expect(clash.status == 1, "an existing manifest is not replaced without --force or --skip-existing")
+        // Without a manifest, a resumed run reads existing outputs through: one whose data never
+        // reached the disk (a crash after the rename, before the batch's sync) is made again.
+        try Data().write(to: URL(fileURLWithPath: folder.file("O/a.wav")))
+        let noManifest = try sfconv(["batch", "in", "O", "--skip-existing"] + options, in: folder)
+        #expect(noManifest.status == 0 && noManifest.standardError.contains("ok 1   failed 0   skipped 5"), "\(noManifest.standardError)")
+        #expect(try readAudio(folder.file("O/a.wav")) == readAudio(folder.file("O2/a.wav")))
     }
 }

@@ -4,13 +4,29 @@ extension BatchRunner {
     /// One file of an augmentation batch, whole in memory: read, the batch's chain (if any), the
     /// augmentation, then the target (if any) and the output, each through the atomic writer —
     /// the target first, so that an existing output (what --skip-existing looks at) always has its target.
+    /// A file that opens as audio and holds the frames its header declares.
+    static func looksComplete(_ path: String) -> Bool {
+        guard FileManager.default.fileExists(atPath: path), let reader = try? SoundFileReader(path: path),
+              let declared = reader.declaredFrameCount, declared > 0 else { return false }
+        return (try? reader.readAll(diagnostics: .silent, limit: declared).frameCount) == declared
+    }
+
     func processAugmented(_ job: BatchJob, _ augmentation: ReverbAugmentation) -> FileReport {
         let start = Date()
         var report = FileReport(input: job.inputPath, output: job.outputPath, status: .ok, wallSeconds: 0)
         let targetPath = augmentation.target.map { $0.folder + "/" + job.outputRelativePath }
         let targetGiven = augmentation.target.map { ReverbAugmentation.joinable($0.given) + job.outputRelativePath }
-        let skipping = request.skipExisting && FileManager.default.fileExists(atPath: job.outputPath)
-        if skipping && (request.recordsKnown?.contains(job.relativePath) ?? true) {
+        // Outputs are committed without an fsync each (one sync ends the batch, before the
+        // manifest), so after a crash an output may exist without its data: a manifest line says
+        // the file was synced; otherwise an existing output (and its target) is read through first,
+        // and one that is not whole is made again.
+        let exists = request.skipExisting && FileManager.default.fileExists(atPath: job.outputPath)
+        if exists && request.recordsKnown?.contains(job.relativePath) == true {
+            report.status = .skipped
+            return report
+        }
+        let skipping = exists && Self.looksComplete(job.outputPath) && (targetPath.map(Self.looksComplete) ?? true)
+        if skipping && request.recordsKnown == nil {
             report.status = .skipped
             return report
         }
@@ -48,7 +64,8 @@ extension BatchRunner {
                 // Resuming, a target without its output is a killed run's: the same draws make it again.
                 _ = try write(target, to: targetPath, format: format, rate: reader.sampleRate, overwrite: request.output.overwrite || request.skipExisting)
             }
-            let writer = try write(augmented.output, to: job.outputPath, format: format, rate: reader.sampleRate, overwrite: request.output.overwrite)
+            // Resuming, an output that was not whole is replaced.
+            let writer = try write(augmented.output, to: job.outputPath, format: format, rate: reader.sampleRate, overwrite: request.output.overwrite || exists)
             report.peakDBFS = writer.peak > 0 ? 20 * log10(Double(writer.peak)) : nil
             report.clippedSamples = writer.clippedSampleCount
             if let clipping = writer.clippingReport { warnings.withLock { $0.append(clipping) } }
