@@ -29,7 +29,7 @@ public struct FilterSpec: Sendable {
     public var remezType: RemezType = .bandpass
     public var minimumPhase = false
 
-    /// The ramp filter's length when none is given.
+    /// The ramp filter's length when none is given, and where an eq's search for its length starts.
     public static let defaultTaps = 255
 
     public init(type: FilterType) { self.type = type }
