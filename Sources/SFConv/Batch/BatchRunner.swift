@@ -122,9 +122,9 @@ public final class BatchRunner: @unchecked Sendable {
     }
 
     private func process(_ job: BatchJob) -> FileReport {
+        if let augmentation = request.augmentation { return processAugmented(job, augmentation) }
         let start = Date()
         var report = FileReport(input: job.inputPath, output: job.outputPath, status: .ok, wallSeconds: 0)
-        if let augmentation = request.augmentation { return processAugmented(job, augmentation) }
         if request.skipExisting && FileManager.default.fileExists(atPath: job.outputPath) {
             report.status = .skipped
             return report
