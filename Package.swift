@@ -15,6 +15,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CFFTW3f", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "CEBUR128", pkgConfig: "libebur128", providers: [.apt(["libebur128-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
@@ -24,7 +25,7 @@ let package = Package(
         ),
         .target(
             name: "SFConv",
-            dependencies: ["CSndFile", "CFFTW3f", "CSoxr", "CEBUR128", "CPNG", "CSFConvKernels", .product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: ["CSndFile", "CFFTW3f", "CFFTW3", "CSoxr", "CEBUR128", "CPNG", "CSFConvKernels", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         .executableTarget(
             name: "sfconv",

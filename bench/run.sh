@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Times `sfconv convolve` against FFmpeg's afir (and the C floor convolver when FLOOR=path is set)
 # in the same run, on generated material. Prints wall time, realtime factor, ratios and peak RSS.
+# Each IR gets two sfconv rows: the single-precision path (what float output gets by default) and
+# `--precision double` (what 24-bit and 32-bit PCM and double output get by default).
 #
 #   bench/run.sh                 10-minute stereo input; IRs of 511 taps, 0.5 s, 3 s, 10 s
 #   MINUTES=60 bench/run.sh      a 60-minute input (1.4 GB) to check that memory stays flat
@@ -42,7 +44,8 @@ printf '%-8s %-22s %9s %10s %9s %9s\n' ir tool wall_s realtime rss_MiB vs_sfconv
 for ir in $IRS; do
   IRFILE="$DATA/$ir.wav"
   K=$(frames "$IRFILE")
-  read -r sf_wall sf_rss < <(measure "$SFCONV" convolve "$INPUT" "$IRFILE" "$OUT/sfconv.wav" --force --quiet)
+  read -r sf_wall sf_rss < <(measure "$SFCONV" convolve "$INPUT" "$IRFILE" "$OUT/sfconv.wav" --force --quiet --precision single)
+  read -r sd_wall sd_rss < <(measure "$SFCONV" convolve "$INPUT" "$IRFILE" "$OUT/sfconv.wav" --force --quiet --precision double)
   best_wall=""; best_rss=""; best_p=""
   for p in 16384 32768; do
     read -r w r < <(measure ffmpeg -nostdin -v error -y -i "$INPUT" -i "$IRFILE" -filter_complex \
@@ -52,7 +55,8 @@ for ir in $IRS; do
   done
   row() { awk -v ir="$1" -v tool="$2" -v w="$3" -v r="$4" -v ref="$sf_wall" -v s="$SECONDS_IN" \
     'BEGIN {printf "%-8s %-22s %9.2f %9.0fx %9.1f %8.2fx\n", ir, tool, w, s / w, r / 1024, w / ref}'; }
-  row "$ir" sfconv "$sf_wall" "$sf_rss"
+  row "$ir" "sfconv single" "$sf_wall" "$sf_rss"
+  row "$ir" "sfconv double" "$sd_wall" "$sd_rss"
   row "$ir" "afir p=$best_p" "$best_wall" "$best_rss"
   if [ -n "${FLOOR:-}" ]; then
     for b in 512 2048 8192 131072; do
@@ -60,5 +64,6 @@ for ir in $IRS; do
       row "$ir" "floor b=$b" "$w" "$r"
     done
   fi
-  awk -v a="$sf_wall" -v b="$best_wall" 'BEGIN {printf "%-8s sfconv / afir = %.2f\n", "", a / b}'
+  awk -v a="$sf_wall" -v d="$sd_wall" -v b="$best_wall" \
+    'BEGIN {printf "%-8s single / afir = %.2f   double / afir = %.2f   double / single = %.2f\n", "", a / b, d / b, d / a}'
 done

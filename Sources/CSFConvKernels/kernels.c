@@ -15,3 +15,12 @@ void sfconv_complex_multiply_accumulate(float *restrict acc, const float *restri
         acc[k + 1] += ar * bi + ai * br;
     }
 }
+
+SFCONV_CLONES
+void sfconv_complex_multiply_accumulate_double(double *restrict acc, const double *restrict a, const double *restrict b, long bins) {
+    for (long k = 0; k < 2 * bins; k += 2) {
+        const double ar = a[k], ai = a[k + 1], br = b[k], bi = b[k + 1];
+        acc[k] += ar * br - ai * bi;
+        acc[k + 1] += ar * bi + ai * br;
+    }
+}

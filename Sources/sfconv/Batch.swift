@@ -181,6 +181,7 @@ struct Batch: ParsableCommand {
         request.skipExisting = skipExisting
         request.parallelJobs = self.jobs
         request.planning = processing.fftPlanning
+        request.output.precision = processing.precision
         request.blockSize = processing.blockSize
         request.memoryBudget = processing.maxMemory
 

@@ -152,7 +152,7 @@ struct Design: ParsableCommand {
         if let output {
             let rate = try Numbers.whole(self.rate, "--rate", range: 1...10_000_000)
             let format = try OutputOptions(subtype: .float, overwrite: force).format(for: output, input: nil)
-            let kernel = AudioBuffer(channels: [design.coefficients.map(Float.init)], sampleRate: rate)
+            let kernel = AudioBuffer(channels: [design.coefficients], sampleRate: rate)
             _ = try Render.unprocessed(BufferSource(kernel, description: "designed kernel"),
                                        output: RenderOutput(path: output, format: format, overwrite: force, dither: false), label: "design",
                                        progress: { _, _ in nil })

@@ -119,6 +119,7 @@ extension ConvolutionMode: ExpressibleByArgument {}
 extension Container: ExpressibleByArgument {}
 extension SampleSubtype: ExpressibleByArgument {}
 extension FFTPlanning: ExpressibleByArgument {}
+extension PrecisionSetting: ExpressibleByArgument {}
 
 /// `--format`, `--subtype`, `--force`: shared by every command that writes a file.
 struct OutputOptionGroup: ParsableArguments {
@@ -144,6 +145,11 @@ struct ProcessingOptionGroup: ParsableArguments {
 
     @Option(help: ArgumentHelp("FFTW planning: 'estimate' (instant; uses saved plans when there are any) or 'measure' (slower the first time for a kernel size, then saved in the user's cache).", valueName: "how"))
     var fftPlanning: FFTPlanning = .estimate
+
+    @Option(help: ArgumentHelp("Arithmetic of the convolutions: 'single' (fastest; about 1e-7 of full scale), 'double' (correctly rounded at 24 bits), "
+                               + "or 'auto': double for 24- and 32-bit PCM and 64-bit float output, single otherwise (default: auto, or the preset's [output] precision).",
+                               valueName: "single|double|auto"))
+    var precision: PrecisionSetting?
 
     @Option(help: ArgumentHelp("Partition size in frames of every convolution, a power of two from 64 to 262144 (default: chosen for each kernel's length).", visibility: .hidden))
     var blockSize: Int?
@@ -180,6 +186,7 @@ struct ProcessingOptionGroup: ParsableArguments {
     /// Sets what every render takes from these options.
     func configure(_ request: inout RenderRequest) {
         request.planning = fftPlanning
+        request.output.precision = precision
         request.blockSize = blockSize
         request.memoryBudget = maxMemory
     }

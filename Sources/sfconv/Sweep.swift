@@ -55,11 +55,11 @@ struct Sweep: ParsableCommand {
                 throw SFConvError("--inverse: \(error.message) (the inverse filter needs 32-bit float samples)", path: path)
             }
         }
-        let samples = sweep.samples().map(Float.init)
-        let buffer = AudioBuffer(channels: [[Float]](repeating: samples, count: channels), sampleRate: rate)
+        let samples = sweep.samples()
+        let buffer = AudioBuffer(channels: [[Sample]](repeating: samples, count: channels), sampleRate: rate)
         try outputOptions.write(BufferSource(buffer, description: "sweep"), to: output, quiet: true)
         if let inverse, let inverseFormat {
-            let filter = AudioBuffer(channels: [sweep.inverseFilter().map(Float.init)], sampleRate: rate)
+            let filter = AudioBuffer(channels: [sweep.inverseFilter()], sampleRate: rate)
             _ = try Render.unprocessed(BufferSource(filter, description: "inverse filter"),
                                        output: RenderOutput(path: inverse, format: inverseFormat, overwrite: outputOptions.force, dither: false),
                                        label: "inverse") { _, _ in nil }

@@ -70,7 +70,7 @@ import Testing
     }
 
     /// The lag of the largest cross-correlation of `output` against `input`, over ±`range`.
-    func lag(_ output: [Float], _ input: [Float], range: Int = 100) -> Int {
+    func lag(_ output: [Sample], _ input: [Sample], range: Int = 100) -> Int {
         var best = -Double.infinity, bestLag = 0
         for lag in -range...range {
             var sum = 0.0

@@ -70,8 +70,8 @@ import Testing
         try expectFailure(["convolve", input, empty, output], mentions: "kernel has no frames", path: empty)
     }
 
-    @Test(arguments: [Float.nan, Float.infinity])
-    func nonFiniteSamples(value: Float) throws {
+    @Test(arguments: [Sample.nan, Sample.infinity])
+    func nonFiniteSamples(value: Sample) throws {
         let bad = folder.file("nan.wav")
         try writeAudio([[0.1, 0.2, value, 0.3]], to: bad, subtype: .float)
         try expectFailure(["convolve", bad, kernel, output], mentions: "sample at frame 2, channel 1", path: bad)
@@ -111,7 +111,7 @@ import Testing
 
     @Test func failureMidwayLeavesTheOldOutputAndNoTemporaryFile() throws {
         // A long input whose last block holds a NaN: output has been written before the error.
-        var left = [Float](repeating: 0.1, count: 300_000)
+        var left = [Sample](repeating: 0.1, count: 300_000)
         left[299_000] = .nan
         let bad = folder.file("late-nan.wav")
         try writeAudio([left], to: bad, subtype: .float)
@@ -132,7 +132,7 @@ import Testing
 
     @Test func truncatedDataWarnsAndProcessesTheReadablePart() throws {
         let long = folder.file("long.wav")
-        try writeAudio([[Float](repeating: 0.25, count: 1000)], to: long, subtype: .pcm16)
+        try writeAudio([[Sample](repeating: 0.25, count: 1000)], to: long, subtype: .pcm16)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: long))
         let cut = folder.file("cut-data.wav")
         try bytes.prefix(bytes.count - 600).write(to: URL(fileURLWithPath: cut))

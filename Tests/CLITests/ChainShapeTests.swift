@@ -3,8 +3,8 @@ import SFConv
 import SFConvTestSupport
 import Testing
 
-/// 840 dB of gain: beyond what a float can hold.
-private let loudChain = Array(repeating: "gain:db=60", count: 14).joined(separator: ",")
+/// 6,600 dB of gain: beyond what a Double (the stream between stages) can hold.
+private let loudChain = Array(repeating: "gain:db=60", count: 110).joined(separator: ",")
 
 /// Behaviour that follows from every command being a chain of declared effects: one range check
 /// and message per value wherever it is written, one output-format merge, one render path.
@@ -256,7 +256,7 @@ private let loudChain = Array(repeating: "gain:db=60", count: 14).joined(separat
     }
 
     @Test func monoInputThroughATrueStereoImpulseGivesStereo() throws {
-        let h: [[Float]] = [[1, 0.5, 0, 0], [0, 0.25, 0, 0], [0.1, 0, 0.2, 0], [0, 0, 0, 0.3]]
+        let h: [[Sample]] = [[1, 0.5, 0, 0], [0, 0.25, 0, 0], [0.1, 0, 0.2, 0], [0, 0, 0, 0.3]]
         try writeAudio(h, to: folder.file("true-stereo.wav"))
         let result = try sfconv("reverb", folder.file("in.wav"), folder.file("true-stereo.wav"), folder.file("out.wav"),
                                 "--no-normalize-ir", "--dry", "0", "--wet", "1")

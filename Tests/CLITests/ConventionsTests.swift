@@ -85,7 +85,7 @@ import Testing
     /// Dither is on by default for 16-bit output, yet an identity chain changes nothing.
     @Test(arguments: ["wav", "flac"])
     func identityChainWithDitherChangesNothing(container: String) throws {
-        let samples: [Float] = (0..<9600).map { Float(sin(Double($0) * 0.031) * 0.7) }
+        let samples: [Sample] = (0..<9600).map { Sample(sin(Double($0) * 0.031) * 0.7) }
         let input = folder.file("in16.\(container)"), output = folder.file("out16.\(container)")
         try writeAudio([samples, samples.reversed()], to: input, subtype: .pcm16)
         let result = try sfconv("apply", input, output, "--chain", "gain:db=0")
@@ -97,11 +97,11 @@ import Testing
     }
 
     @Test func identicalDifferentAndIncomparableFiles() throws {
-        let samples: [Float] = (0..<4800).map { Float(sin(Double($0) * 0.05) * 0.5) }
+        let samples: [Sample] = (0..<4800).map { Sample(sin(Double($0) * 0.05) * 0.5) }
         try writeAudio([samples], to: folder.file("a.wav"), subtype: .pcm24)
         try writeAudio([samples], to: folder.file("same.wav"), subtype: .pcm24)
         var changed = samples
-        changed[100] += Float(3 * pow(2.0, -23))   // 3 LSB at 24 bits
+        changed[100] += Sample(3 * pow(2.0, -23))   // 3 LSB at 24 bits
         try writeAudio([changed], to: folder.file("b.wav"), subtype: .pcm24)
 
         let same = try sfconv("diff", folder.file("a.wav"), folder.file("same.wav"), "--json")

@@ -37,8 +37,8 @@ import Testing
     @Test func sameModeWithAnEvenKernelLongerThanTheInput() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let x: [Float] = [1, 2, 3]
-        let h: [Float] = [0, 1, 0.5, 0.25, 0, 0]
+        let x: [Sample] = [1, 2, 3]
+        let h: [Sample] = [0, 1, 0.5, 0.25, 0, 0]
         try writeAudio([x], to: folder.file("in.wav"))
         try writeAudio([h], to: folder.file("k.wav"))
         #expect(try sfconv("convolve", folder.file("in.wav"), folder.file("k.wav"), folder.file("out.wav"), "--mode", "same").status == 0)
@@ -77,8 +77,8 @@ import Testing
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         // A 1 kHz sine of amplitude 0.5 at 24 kHz keeps its amplitude at 48 kHz and lasts as long.
-        try writeAudio([[1] + [Float](repeating: 0, count: 99)], to: folder.file("in.wav"))
-        let sine = (0..<2400).map { Float(0.5 * sin(2 * Double.pi * 1000 * Double($0) / 24000)) }
+        try writeAudio([[1] + [Sample](repeating: 0, count: 99)], to: folder.file("in.wav"))
+        let sine = (0..<2400).map { Sample(0.5 * sin(2 * Double.pi * 1000 * Double($0) / 24000)) }
         try writeAudio([sine], rate: 24000, to: folder.file("k.wav"))
         let result = try sfconv("convolve", folder.file("in.wav"), folder.file("k.wav"), folder.file("out.wav"))
         #expect(result.status == 0)
@@ -104,7 +104,7 @@ import Testing
         #expect(try sfconv("convolve", folder.file("in.flac"), folder.file("k.wav"), folder.file("out.flac")).status == 0)
         let info = try FileInfo.read(path: folder.file("out.flac"))
         #expect(info.encoding == "pcm24" && info.frames == 5001 && info.channels == 2)
-        // Float input to FLAC: the best FLAC has. Float to WAV stays float unless asked.
+        // Sample input to FLAC: the best FLAC has. Sample to WAV stays float unless asked.
         try writeAudio([x], to: folder.file("f.wav"), subtype: .float)
         #expect(try sfconv("convolve", folder.file("f.wav"), folder.file("k.wav"), folder.file("f.flac")).status == 0)
         #expect(try FileInfo.read(path: folder.file("f.flac")).encoding == "pcm24")
@@ -132,7 +132,7 @@ import Testing
     @Test func flacWithoutAFrameCountIsReadToItsEnd() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let x = (0..<10_000).map { Float(sin(Double($0) * 0.01)) * 0.5 }
+        let x = (0..<10_000).map { Sample(sin(Double($0) * 0.01)) * 0.5 }
         try writeAudio([x], to: folder.file("in.flac"), subtype: .pcm16)
         // Zero STREAMINFO's 36-bit total-samples field, as a FLAC encoder writing to a pipe leaves it.
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: folder.file("in.flac"))))
@@ -161,7 +161,7 @@ import Testing
     @Test func measuredPlansAreSavedAsWisdomAndReused() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        try writeAudio([[Float](repeating: 0.1, count: 3000)], to: folder.file("in.wav"))
+        try writeAudio([[Sample](repeating: 0.1, count: 3000)], to: folder.file("in.wav"))
         try writeAudio([[1, 0.5, 0.25]], to: folder.file("k.wav"))
         let cache = folder.file("cache")
         let first = try sfconv(["convolve", folder.file("in.wav"), folder.file("k.wav"), folder.file("a.wav"), "--fft-planning", "measure"],
@@ -178,7 +178,7 @@ import Testing
     @Test func aSuccessfulRunPrintsNothingWhenStderrIsNotATerminal() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        try writeAudio([[Float](repeating: 0.1, count: 200_000)], to: folder.file("in.wav"))
+        try writeAudio([[Sample](repeating: 0.1, count: 200_000)], to: folder.file("in.wav"))
         try writeAudio([[0.5, 0.25]], to: folder.file("k.wav"))
         let result = try sfconv("convolve", folder.file("in.wav"), folder.file("k.wav"), folder.file("out.wav"))
         #expect(result.status == 0)

@@ -7,11 +7,11 @@ import Testing
     let folder: TemporaryFolder
     init() throws { folder = try TemporaryFolder() }
 
-    func sine(_ frequency: Double, frames: Int = 48000, rate: Double = 48000) -> [Float] {
-        (0..<frames).map { Float(0.5 * sin(2 * Double.pi * frequency * Double($0) / rate)) }
+    func sine(_ frequency: Double, frames: Int = 48000, rate: Double = 48000) -> [Sample] {
+        (0..<frames).map { Sample(0.5 * sin(2 * Double.pi * frequency * Double($0) / rate)) }
     }
 
-    func rms(_ x: ArraySlice<Float>) -> Double {
+    func rms(_ x: ArraySlice<Sample>) -> Double {
         (x.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(x.count)).squareRoot()
     }
 
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func outputIsAlignedWithTheInputUnlessTheDelayIsKept() throws {
-        var x = [Float](repeating: 0, count: 2000)
+        var x = [Sample](repeating: 0, count: 2000)
         x[1000] = 1
         try writeAudio([x, x], to: folder.file("in.wav"))
         #expect(try sfconv("filter", folder.file("in.wav"), folder.file("aligned.wav"), "lowpass", "--cutoff", "5000", "--taps", "101").status == 0)
@@ -63,10 +63,10 @@ import Testing
         #expect(try FileInfo.read(path: folder.file("bp.wav")).encoding == "float")
         let svg = try String(contentsOfFile: folder.file("bp.svg"), encoding: .utf8)
         #expect(svg.hasPrefix("<?xml") && svg.contains("</svg>"))
-        try writeAudio([[Float](repeating: 0, count: 50) + [1] + [Float](repeating: 0, count: 50)], rate: 16000, to: folder.file("x.wav"))
+        try writeAudio([[Sample](repeating: 0, count: 50) + [1] + [Sample](repeating: 0, count: 50)], rate: 16000, to: folder.file("x.wav"))
         #expect(try sfconv("convolve", folder.file("x.wav"), folder.file("bp.wav"), folder.file("y.wav"), "--mode", "same").status == 0)
         let y = try readAudio(folder.file("y.wav")).channels[0]
-        #expect(maximumError(y, kernel.channels[0].map(Double.init)).error < 1e-6)
+        #expect(maximumError(y, kernel.channels[0].map { Double($0) }).error < 1e-6)
     }
 
     @Test func printAndJSON() throws {

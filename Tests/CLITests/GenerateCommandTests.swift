@@ -26,7 +26,7 @@ import Testing
         }
         let a = try readAudio(folder.file("a.wav")), b = try readAudio(folder.file("b.wav")), c = try readAudio(folder.file("c.wav"))
         #expect(a == b && a != c)
-        #expect(a.channels[0].map(abs).max()! <= Float(pow(10, -6.0 / 20)) + 1e-6)
+        #expect(a.channels[0].map(abs).max()! <= Sample(pow(10, -6.0 / 20)) + 1e-6)
     }
 
     @Test func sweepAndImpulse() throws {

@@ -33,7 +33,7 @@ import Testing
         var generator = SeededGenerator(seed: 3)
         for c in recorded.channels.indices {
             for i in recorded.channels[c].indices {
-                recorded.channels[c][i] += Float(amplitude * (2 * Double(generator.next() >> 11) / Double(1 << 53) - 1))
+                recorded.channels[c][i] += Sample(amplitude * (2 * Double(generator.next() >> 11) / Double(1 << 53) - 1))
             }
         }
         try writeAudio(recorded.channels, to: recording)
@@ -68,7 +68,7 @@ import Testing
         // The table, and the IR straight into reverb.
         result = try sfconv("analyze", ir)
         #expect(result.status == 0 && result.standardOutput.contains("broadband") && result.standardOutput.contains("T30"))
-        try writeAudio([(0..<4800).map { Float(sin(Double($0) * 0.05)) * 0.3 }], to: folder.file("dry.wav"))
+        try writeAudio([(0..<4800).map { Sample(sin(Double($0) * 0.05)) * 0.3 }], to: folder.file("dry.wav"))
         result = try sfconv("reverb", folder.file("dry.wav"), ir, folder.file("wet.wav"), "-q")
         #expect(result.status == 0, "\(result.standardError)")
     }
@@ -113,15 +113,15 @@ import Testing
         #expect(try sfconv("sweep", sweep, "--duration", "1", "--silence", "0.5", "--rate", "16000", "--end", "8000").status == 0)
         try expectFailure(["deconvolve", folder.file("nope.wav"), sweep, out], mentions: "no such file", path: folder.file("nope.wav"))
         try expectFailure(["analyze", folder.file("nope.wav")], mentions: "no such file", path: folder.file("nope.wav"))
-        try writeAudio([[Float](repeating: 0.1, count: 8000)], rate: 16000, to: folder.file("short.wav"))
+        try writeAudio([[Sample](repeating: 0.1, count: 8000)], rate: 16000, to: folder.file("short.wav"))
         try expectFailure(["deconvolve", folder.file("short.wav"), sweep, out], mentions: "shorter than the sweep", path: folder.file("short.wav"))
-        try writeAudio([[Float](repeating: 0.1, count: 96000)], rate: 48000, to: folder.file("r48.wav"))
+        try writeAudio([[Sample](repeating: 0.1, count: 96000)], rate: 48000, to: folder.file("r48.wav"))
         try expectFailure(["deconvolve", folder.file("r48.wav"), sweep, out], mentions: "48000 Hz but the sweep at 16000 Hz", path: folder.file("r48.wav"))
-        try writeAudio([[Float](repeating: 0, count: 24000)], rate: 16000, to: folder.file("silent.wav"))
+        try writeAudio([[Sample](repeating: 0, count: 24000)], rate: 16000, to: folder.file("silent.wav"))
         try expectFailure(["analyze", folder.file("silent.wav")], mentions: "silent", path: folder.file("silent.wav"))
         try expectFailure(["deconvolve", folder.file("silent.wav"), sweep, out], mentions: "silent", path: folder.file("silent.wav"))
         try expectFailure(["deconvolve", sweep, folder.file("silent.wav"), out], mentions: "silent", path: folder.file("silent.wav"))
-        var nan = [Float](repeating: 0.1, count: 24000)
+        var nan = [Sample](repeating: 0.1, count: 24000)
         nan[500] = .nan
         try writeAudio([nan], rate: 16000, to: folder.file("nan.wav"))
         try expectFailure(["analyze", folder.file("nan.wav")], mentions: "NaN", path: folder.file("nan.wav"))

@@ -9,7 +9,7 @@ import Testing
 
     init() throws { folder = try TemporaryFolder() }
 
-    func tone(_ frames: Int) -> [Float] { (0..<frames).map { 0.3 * Float(sin(Double($0) * 0.1)) } }
+    func tone(_ frames: Int) -> [Sample] { (0..<frames).map { 0.3 * Sample(sin(Double($0) * 0.1)) } }
 
     /// Width and height from the PNG's IHDR chunk, after checking the signature.
     func pngSize(_ path: String) throws -> (Int, Int) {
@@ -75,7 +75,7 @@ import Testing
     @Test func reverbFilterAndApplyDrawBeforeAndAfter() throws {
         defer { folder.remove() }
         try writeAudio([tone(9000)], to: folder.file("in.wav"))
-        try writeAudio([(0..<2000).map { Float(exp(-Double($0) / 300)) * (($0 % 7 == 0) ? 0.5 : -0.1) }], to: folder.file("ir.wav"))
+        try writeAudio([(0..<2000).map { Sample(exp(-Double($0) / 300)) * (($0 % 7 == 0) ? 0.5 : -0.1) }], to: folder.file("ir.wav"))
         let runs = [
             ["reverb", folder.file("in.wav"), folder.file("ir.wav"), folder.file("r.wav"), "--plot", folder.file("r.png")],
             ["filter", folder.file("in.wav"), folder.file("f.wav"), "lowpass", "--cutoff", "2000", "--plot", folder.file("f.png")],

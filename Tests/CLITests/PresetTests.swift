@@ -46,7 +46,7 @@ import Testing
         let a = try readAudio(folder.file("chain.wav")), b = try readAudio(folder.file("s3.wav"))
         #expect(a.frameCount == 24000 + 3 && a.frameCount == b.frameCount)
         for c in 0..<2 {
-            #expect(maximumError(a.channels[c], b.channels[c].map(Double.init)).error < 1e-6)
+            #expect(maximumError(a.channels[c], b.channels[c].map { Double($0) }).error < 1e-6)
         }
     }
 

@@ -10,13 +10,13 @@ import Testing
     init() throws { folder = try TemporaryFolder() }
 
     /// Noise decaying by `decayDB` over its length.
-    func decayingNoise(_ frames: Int, seed: UInt64, decayDB: Double = 60) -> [Float] {
+    func decayingNoise(_ frames: Int, seed: UInt64, decayDB: Double = 60) -> [Sample] {
         var generator = SeededGenerator(seed: seed)
         let rate = decayDB / 20 * log(10) / Double(frames)
-        return (0..<frames).map { i in Float.random(in: -1...1, using: &generator) * Float(exp(-rate * Double(i))) }
+        return (0..<frames).map { i in Sample.random(in: -1...1, using: &generator) * Sample(exp(-rate * Double(i))) }
     }
 
-    func rms(_ x: [Float]) -> Double {
+    func rms(_ x: [Sample]) -> Double {
         (x.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(x.count)).squareRoot()
     }
 
@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func fullTailKeepsEveryFrameAndAutoTailStopsUnderTheThreshold() throws {
-        let x = [Float](repeating: 0.5, count: 4800)
+        let x = [Sample](repeating: 0.5, count: 4800)
         let h = decayingNoise(48000, seed: 5, decayDB: 160)
         try writeAudio([x], to: folder.file("in.wav"))
         try writeAudio([h], to: folder.file("ir.wav"))
@@ -119,9 +119,9 @@ import Testing
 
     @Test func ditherOnlyOnShortIntegerOutput() throws {
         // A quiet constant: without dither every sample quantises alike; with dither they vary.
-        try writeAudio([[Float](repeating: 0.3 / 32767, count: 20000)], to: folder.file("in.wav"))
+        try writeAudio([[Sample](repeating: 0.3 / 32767, count: 20000)], to: folder.file("in.wav"))
         try writeAudio([[1]], to: folder.file("ir.wav"))
-        func render(_ name: String, _ extra: [String]) throws -> [Float] {
+        func render(_ name: String, _ extra: [String]) throws -> [Sample] {
             let result = try sfconv(["reverb", folder.file("in.wav"), folder.file("ir.wav"), folder.file(name),
                                      "--no-normalize-ir", "--wet", "0", "--dry", "1"] + extra)
             #expect(result.status == 0, "\(result.standardError)")
@@ -134,7 +134,7 @@ import Testing
     }
 
     @Test func noProgressOutputWhenStderrIsNotATerminal() throws {
-        try writeAudio([[Float](repeating: 0.1, count: 100_000)], to: folder.file("in.wav"))
+        try writeAudio([[Sample](repeating: 0.1, count: 100_000)], to: folder.file("in.wav"))
         try writeAudio([decayingNoise(4800, seed: 7)], to: folder.file("ir.wav"))
         let result = try sfconv("reverb", folder.file("in.wav"), folder.file("ir.wav"), folder.file("out.wav"))
         #expect(result.status == 0)
@@ -145,7 +145,7 @@ import Testing
     }
 
     @Test func trimStartAutoRemovesLeadingSilenceAndSaysHowMuch() throws {
-        var ir = [Float](repeating: 0, count: 960)
+        var ir = [Sample](repeating: 0, count: 960)
         ir[480] = 1
         ir[600] = 0.5
         try writeAudio([ir], to: folder.file("ir.wav"))
@@ -168,11 +168,11 @@ import Testing
                            "--no-normalize-ir", "--dry", "0", "--wet", "1", "--ir-length", "0.05").status == 0)
         let cut = try readAudio(folder.file("cut.wav")).channels[0]
         #expect(cut.count == 2400)
-        #expect(maximumError(Array(cut[..<1900]), h[..<1900].map(Double.init)).error < 1e-6)
+        #expect(maximumError(Array(cut[..<1900]), h[..<1900].map { Double($0) }).error < 1e-6)
         #expect(abs(cut.last!) < abs(h[2399]) * 0.01)
         #expect(try sfconv("reverb", folder.file("in.wav"), folder.file("ir.wav"), folder.file("rev.wav"),
                            "--no-normalize-ir", "--dry", "0", "--wet", "1", "--ir-reverse").status == 0)
-        #expect(maximumError(try readAudio(folder.file("rev.wav")).channels[0], h.reversed().map(Double.init)).error < 1e-6)
+        #expect(maximumError(try readAudio(folder.file("rev.wav")).channels[0], h.reversed().map { Double($0) }).error < 1e-6)
     }
 
     @Test func normalizeSetsTheOutputPeak() throws {

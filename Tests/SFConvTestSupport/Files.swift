@@ -21,12 +21,12 @@ public struct TemporaryFolder {
 }
 
 /// Writes planar channels as a file (float WAV unless the path or subtype says otherwise).
-public func writeAudio(_ channels: [[Float]], rate: Int = 48000, to path: String, subtype: SampleSubtype? = nil) throws {
+public func writeAudio<S: BinaryFloatingPoint>(_ channels: [[S]], rate: Int = 48000, to path: String, subtype: SampleSubtype? = nil) throws {
     // The writer itself, not the render path: tests write hostile files (NaN samples) too.
     let format = try OutputOptions(subtype: subtype).format(for: path, input: nil)
     let writer = try SoundFileWriter(path: path, format: format, channelCount: channels.count, sampleRate: rate, overwrite: true,
                                      acceptsNonFinite: true)
-    var samples = interleave(channels)
+    var samples = interleave(channels.map { $0.map { Sample($0) } })
     try samples.withUnsafeMutableBufferPointer { try writer.write($0.baseAddress!, frameCount: channels[0].count) }
     try writer.commit()
 }

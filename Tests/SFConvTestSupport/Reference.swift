@@ -2,7 +2,7 @@ import Foundation
 import SFConv
 
 /// The naive direct convolution in Double that the FFT engine is tested against: N + K − 1 values.
-public func directConvolution(_ x: [Float], _ h: [Float]) -> [Double] {
+public func directConvolution(_ x: [Sample], _ h: [Sample]) -> [Double] {
     guard !x.isEmpty, !h.isEmpty else { return [] }
     var y = [Double](repeating: 0, count: x.count + h.count - 1)
     for i in x.indices {
@@ -14,7 +14,7 @@ public func directConvolution(_ x: [Float], _ h: [Float]) -> [Double] {
 }
 
 /// The full convolution of planar `input` by `kernel` under `routing`, per output channel.
-public func directConvolution(input: [[Float]], kernel: [[Float]], routing: ChannelRouting) -> [[Double]] {
+public func directConvolution(input: [[Sample]], kernel: [[Sample]], routing: ChannelRouting) -> [[Double]] {
     let length = input[0].count + kernel[0].count - 1
     var outputs = [[Double]](repeating: [Double](repeating: 0, count: length), count: routing.outputChannelCount)
     for term in routing.terms {
@@ -25,7 +25,7 @@ public func directConvolution(input: [[Float]], kernel: [[Float]], routing: Chan
 }
 
 /// Largest absolute difference, and the reference's peak.
-public func maximumError(_ actual: [Float], _ reference: [Double]) -> (error: Double, peak: Double) {
+public func maximumError(_ actual: [Sample], _ reference: [Double]) -> (error: Double, peak: Double) {
     precondition(actual.count == reference.count, "lengths differ: \(actual.count) vs \(reference.count)")
     var error = 0.0, peak = 0.0
     for i in actual.indices {
@@ -48,13 +48,13 @@ public struct SeededGenerator: RandomNumberGenerator {
     }
 }
 
-public func randomSignal(_ count: Int, using generator: inout SeededGenerator) -> [Float] {
-    (0..<count).map { _ in Float.random(in: -1...1, using: &generator) }
+public func randomSignal(_ count: Int, using generator: inout SeededGenerator) -> [Sample] {
+    (0..<count).map { _ in Sample(Float.random(in: -1...1, using: &generator)) }
 }
 
 /// Interleaves planar channels.
-public func interleave(_ channels: [[Float]]) -> [Float] {
-    var out = [Float](repeating: 0, count: channels.count * channels[0].count)
+public func interleave(_ channels: [[Sample]]) -> [Sample] {
+    var out = [Sample](repeating: 0, count: channels.count * channels[0].count)
     for (c, channel) in channels.enumerated() {
         for i in channel.indices { out[i * channels.count + c] = channel[i] }
     }
@@ -62,6 +62,6 @@ public func interleave(_ channels: [[Float]]) -> [Float] {
 }
 
 /// Splits interleaved samples into `channelCount` channels.
-public func deinterleave(_ samples: [Float], channelCount: Int) -> [[Float]] {
+public func deinterleave(_ samples: [Sample], channelCount: Int) -> [[Sample]] {
     (0..<channelCount).map { c in stride(from: c, to: samples.count, by: channelCount).map { samples[$0] } }
 }

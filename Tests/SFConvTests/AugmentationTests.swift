@@ -65,8 +65,8 @@ import Testing
     @Test(arguments: [(1, 1, 700), (1, 2, 700), (2, 2, 700), (2, 4, 700), (2, 1, 700), (1, 1, 1), (2, 4, 20), (1, 2, 32)])
     func convolutionMatchesADirectDoubleReference(channels: (input: Int, kernel: Int, taps: Int)) throws {
         var generator = SeededGenerator(seed: UInt64(10 * channels.input + channels.kernel))
-        let x = (0..<channels.input).map { _ in randomSignal(1500, using: &generator).map { $0 * 0.5 } }
-        let h = (0..<channels.kernel).map { _ in randomSignal(channels.taps, using: &generator).map { $0 * 0.05 } }
+        let x = (0..<channels.input).map { _ in randomSignal(1500, using: &generator).map { Float($0 * 0.5) } }
+        let h = (0..<channels.kernel).map { _ in randomSignal(channels.taps, using: &generator).map { Float($0 * 0.05) } }
         let routing = try #require(ChannelRouting(inputChannels: channels.input, kernelChannels: channels.kernel))
         let start = 37, frames = 1800
         let result = try AugmentationDSP.convolve(x, [h], routing: routing, start: start, frames: frames)[0]
@@ -75,11 +75,11 @@ import Testing
             let cached = try AugmentationDSP.convolve(x, [h], routing: routing, start: start, frames: frames, cacheKeys: ["test \(channels)"])[0]
             #expect(cached == result)
         }
-        let reference = directConvolution(input: x, kernel: h, routing: routing)
+        let reference = directConvolution(input: x.map { $0.map { Sample($0) } }, kernel: h.map { $0.map { Sample($0) } }, routing: routing)
         #expect(result.count == routing.outputChannelCount)
         for (channel, output) in result.enumerated() {
             let expected = (0..<frames).map { start + $0 < reference[channel].count ? reference[channel][start + $0] : 0 }
-            let (error, _) = maximumError(output, expected)
+            let (error, _) = maximumError(output.map { Sample($0) }, expected)
             #expect(error < 1e-5, "channel \(channel): \(error)")
         }
     }

@@ -6,18 +6,21 @@ import Testing
 ///
 /// Tolerance: float32 FFT convolution reaches about 1e-6 of the output's peak; we require
 /// max |y − reference| ≤ 1e-5 · peak (errors of a wrong partition, slot or channel are O(peak)).
+/// In double precision about 1e-15 is reached; we require 1e-12 · peak.
 @Suite struct ConvolverTests {
-    static let tolerance = 1e-5
+    static func tolerance(_ precision: Precision) -> Double { precision == .single ? 1e-5 : 1e-12 }
 
     /// Runs the convolver over `input`, feeding blocks of random sizes, and returns planar output.
-    func convolve(_ input: [[Float]], kernel: [[Float]], blockSize: Int, seed: UInt64, maxFeed: Int = 5000) throws -> [[Float]] {
+    func convolve(_ input: [[Sample]], kernel: [[Sample]], blockSize: Int, seed: UInt64, maxFeed: Int = 5000,
+                  precision: Precision = .single) throws -> [[Sample]] {
         let routing = try #require(ChannelRouting(inputChannels: input.count, kernelChannels: kernel.count))
         let plan = PartitionPlan(kernelLength: kernel[0].count, blockSize: blockSize)
-        let convolver = try PartitionedConvolver(kernel: AudioBuffer(channels: kernel, sampleRate: 48000), routing: routing, plan: plan)
+        let convolver = try PartitionedConvolver(kernel: AudioBuffer(channels: kernel, sampleRate: 48000), routing: routing, plan: plan,
+                                                 precision: precision)
         var generator = SeededGenerator(seed: seed)
         let interleaved = interleave(input)
-        var collected: [Float] = []
-        let sink: (UnsafeMutablePointer<Float>, Int) -> Void = { frames, count in
+        var collected: [Sample] = []
+        let sink: (UnsafeMutablePointer<Sample>, Int) -> Void = { frames, count in
             collected.append(contentsOf: UnsafeBufferPointer(start: frames, count: count * routing.outputChannelCount))
         }
         var position = 0
@@ -33,18 +36,19 @@ import Testing
         return deinterleave(collected, channelCount: routing.outputChannelCount)
     }
 
-    func check(inputChannels: Int, kernelChannels: Int, signalLength: Int, kernelLength: Int, blockSize: Int, seed: UInt64) throws {
+    func check(inputChannels: Int, kernelChannels: Int, signalLength: Int, kernelLength: Int, blockSize: Int, seed: UInt64,
+               precision: Precision = .single) throws {
         var generator = SeededGenerator(seed: seed)
         let input = (0..<inputChannels).map { _ in randomSignal(signalLength, using: &generator) }
         let kernel = (0..<kernelChannels).map { _ in randomSignal(kernelLength, using: &generator) }
         let routing = try #require(ChannelRouting(inputChannels: inputChannels, kernelChannels: kernelChannels))
-        let output = try convolve(input, kernel: kernel, blockSize: blockSize, seed: seed)
+        let output = try convolve(input, kernel: kernel, blockSize: blockSize, seed: seed, precision: precision)
         let reference = directConvolution(input: input, kernel: kernel, routing: routing)
         #expect(output.count == reference.count)
         for channel in reference.indices {
             let (error, peak) = maximumError(output[channel], reference[channel])
-            #expect(error <= Self.tolerance * peak,
-                    "channel \(channel): error \(error) vs peak \(peak) (N=\(signalLength) K=\(kernelLength) B=\(blockSize) seed=\(seed))")
+            #expect(error <= Self.tolerance(precision) * peak,
+                    "channel \(channel): error \(error) vs peak \(peak) (N=\(signalLength) K=\(kernelLength) B=\(blockSize) seed=\(seed) \(precision))")
         }
     }
 
@@ -68,12 +72,37 @@ import Testing
     @Test(arguments: [(8192, 140_000), (64, 70_000)])
     func kernelLongerThanManySteps(blockSize: Int, kernelLength: Int) throws {
         var generator = SeededGenerator(seed: UInt64(blockSize))
-        var x = [Float](repeating: 0, count: 300_000)
-        for _ in 0..<200 { x[Int.random(in: x.indices, using: &generator)] = Float.random(in: -1...1, using: &generator) }
+        var x = [Sample](repeating: 0, count: 300_000)
+        for _ in 0..<200 { x[Int.random(in: x.indices, using: &generator)] = Sample.random(in: -1...1, using: &generator) }
         let h = randomSignal(kernelLength, using: &generator)
         let output = try convolve([x], kernel: [h], blockSize: blockSize, seed: 3, maxFeed: 100_000)
         let (error, peak) = maximumError(output[0], directConvolution(x, h))
-        #expect(error <= Self.tolerance * peak)
+        #expect(error <= Self.tolerance(.single) * peak)
+    }
+
+    /// The same convolver in double precision: lengths, block sizes and every channel rule.
+    @Test(arguments: [
+        (1, 1, 1, 1, 64), (1, 1, 1000, 65, 64), (1, 1, 20_000, 2500, 512), (1, 1, 9000, 9000, 65536),
+        (2, 1, 5000, 900, 256), (1, 2, 5000, 900, 256), (2, 4, 5000, 900, 128), (3, 3, 3000, 300, 64),
+    ])
+    func doublePrecisionMatchesDirectConvolution(inputChannels: Int, kernelChannels: Int, signalLength: Int, kernelLength: Int, blockSize: Int) throws {
+        try check(inputChannels: inputChannels, kernelChannels: kernelChannels, signalLength: signalLength, kernelLength: kernelLength,
+                  blockSize: blockSize, seed: UInt64(signalLength + kernelLength), precision: .double)
+    }
+
+    /// A unit impulse gives back the input exactly in double precision once rounded to 24 bits
+    /// (the error is far below half a step), and not always in single precision.
+    @Test func unitImpulseRoundsBackToTwentyFourBitInput() throws {
+        var generator = SeededGenerator(seed: 31)
+        let steps = 8_388_608.0
+        let x = (0..<20_000).map { _ in Double(Int.random(in: -8_000_000...8_000_000, using: &generator)) / steps }
+        var kernel = [Sample](repeating: 0, count: 100)
+        kernel[0] = 1
+        func rounded(_ precision: Precision) throws -> [Sample] {
+            try convolve([x], kernel: [kernel], blockSize: 64, seed: 2, precision: precision)[0].prefix(x.count).map { ($0 * steps).rounded() / steps }
+        }
+        #expect(try rounded(.double) == x)
+        #expect(try rounded(.single) != x)
     }
 
     @Test(arguments: [
@@ -90,12 +119,12 @@ import Testing
 
     @Test func trueStereoUsesTheDocumentedKernelOrder() throws {
         // Only h2 (R→L) is non-zero: the left output must be the right input delayed by 3.
-        let left: [Float] = [1, 0, 0, 0, 0]
-        let right: [Float] = [0, 2, 0, 0, 0]
-        var kernel = [[Float]](repeating: [0, 0, 0, 0], count: 4)
+        let left: [Sample] = [1, 0, 0, 0, 0]
+        let right: [Sample] = [0, 2, 0, 0, 0]
+        var kernel = [[Sample]](repeating: [0, 0, 0, 0], count: 4)
         kernel[2][3] = 1
         let output = try convolve([left, right], kernel: kernel, blockSize: 64, seed: 1)
-        let expected: [Float] = [0, 0, 0, 0, 2, 0, 0, 0]
+        let expected: [Sample] = [0, 0, 0, 0, 2, 0, 0, 0]
         #expect(zip(output[0], expected).allSatisfy { abs($0 - $1) < 1e-6 }, "\(output[0])")
         #expect(output[1].allSatisfy { abs($0) < 1e-6 }, "\(output[1])")
     }
@@ -113,8 +142,8 @@ import Testing
         let routing = try #require(ChannelRouting(inputChannels: 1, kernelChannels: 1))
         let convolver = try PartitionedConvolver(kernel: AudioBuffer(channels: [h], sampleRate: 48000), routing: routing,
                                                  plan: PartitionPlan(kernelLength: 300, blockSize: 128))
-        func run() -> [Float] {
-            var out: [Float] = []
+        func run() -> [Sample] {
+            var out: [Sample] = []
             x.withUnsafeBufferPointer { convolver.process($0.baseAddress!, frameCount: x.count) { out += UnsafeBufferPointer(start: $0, count: $1) } }
             convolver.finish { out += UnsafeBufferPointer(start: $0, count: $1) }
             return out

@@ -135,11 +135,11 @@ import Testing
     }
 
     /// Binds a chain to a mono or stereo input at 48 kHz and renders `input` through it.
-    func render(_ chain: EffectChain, _ input: [[Float]]) throws -> [[Float]] {
+    func render(_ chain: EffectChain, _ input: [[Sample]]) throws -> [[Sample]] {
         let context = BindContext(channelCount: input.count, sampleRate: 48000, inputPath: "in", files: ChainFiles(folders: []))
         let bound = try chain.bind(context)
         let processor = bound.makeProcessor()
-        var output: [Float] = []
+        var output: [Sample] = []
         var frames = interleave(input)
         try frames.withUnsafeMutableBufferPointer { buffer in
             try processor.process(buffer.baseAddress!, count: input[0].count) { output += UnsafeBufferPointer(start: $0, count: $1 * processor.outputChannelCount) }
@@ -150,7 +150,7 @@ import Testing
     }
 
     @Test func trimPadAndChannelsDoWhatTheySay() throws {
-        let ramp = (0..<100).map(Float.init)
+        let ramp = (0..<100).map { Sample($0) }
         func chain(_ entries: [(String, [String: RawValue])]) throws -> EffectChain {
             EffectChain(name: "t", entries: try entries.map { ChainEntry(spec: try make($0.0, $0.1), location: here) })
         }

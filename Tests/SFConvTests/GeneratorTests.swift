@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct SyntheticIRTests {
     /// Reverberation time from Schroeder's backward integration: the −5 to −25 dB slope, extrapolated to 60 dB.
-    func t20(_ h: [Float], rate: Int) -> Double {
+    func t20(_ h: [Sample], rate: Int) -> Double {
         var energy = h.map { Double($0) * Double($0) }
         for i in stride(from: energy.count - 2, through: 0, by: -1) { energy[i] += energy[i + 1] }
         let total = energy[0]
@@ -16,8 +16,8 @@ import Testing
     }
 
     /// Crude filters, enough to compare bands: a 32-tap moving average (lows), a first difference (highs).
-    func lows(_ h: [Float]) -> [Float] { (0..<h.count).map { i in h[max(0, i - 31)...i].reduce(0, +) / 32 } }
-    func highs(_ h: [Float]) -> [Float] { (0..<h.count).map { i in i == 0 ? h[0] : h[i] - h[i - 1] } }
+    func lows(_ h: [Sample]) -> [Sample] { (0..<h.count).map { i in h[max(0, i - 31)...i].reduce(0, +) / 32 } }
+    func highs(_ h: [Sample]) -> [Sample] { (0..<h.count).map { i in i == 0 ? h[0] : h[i] - h[i - 1] } }
 
     @Test(arguments: [(SyntheticIR.Space.hall, 2.2), (.room, 0.4), (.plate, 1.5)])
     func decayMatchesTheRequestedTimeAndHighsDieSooner(space: SyntheticIR.Space, rt60: Double) throws {
@@ -42,8 +42,8 @@ import Testing
 
     @Test func channelsAreDecorrelatedAndTrueStereoCrossPathsHaveNoDirectSound() throws {
         let stereo = try SyntheticIR(rt60: 1.0, space: .hall, channelCount: 2, seed: 2).render()
-        let l: [Double] = stereo.channels[0].dropFirst(2000).map(Double.init)
-        let r: [Double] = stereo.channels[1].dropFirst(2000).map(Double.init)
+        let l: [Double] = stereo.channels[0].dropFirst(2000).map { Double($0) }
+        let r: [Double] = stereo.channels[1].dropFirst(2000).map { Double($0) }
         let cross: Double = zip(l, r).map { $0 * $1 }.reduce(0, +)
         let energyL: Double = l.map { $0 * $0 }.reduce(0, +)
         let energyR: Double = r.map { $0 * $0 }.reduce(0, +)

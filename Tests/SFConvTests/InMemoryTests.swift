@@ -6,7 +6,7 @@ import Testing
 /// The in-memory library API against the naive Double convolution.
 @Suite struct InMemoryTests {
     /// What `scipy.signal.convolve(x, h, mode)` returns, from the Double reference.
-    func reference(_ x: [Float], _ h: [Float], mode: ConvolutionMode) -> [Double] {
+    func reference(_ x: [Sample], _ h: [Sample], mode: ConvolutionMode) -> [Double] {
         let full = directConvolution(x, h)
         switch mode {
         case .full: return full
@@ -40,8 +40,8 @@ import Testing
     }
 
     /// Feeds `input` (interleaved) in blocks cycling through `blocks` frames; returns all output.
-    func stream(_ input: [Float], channels: Int, blocks: [Int], process: ([Float]) throws -> [Float], flush: () throws -> [Float]) rethrows -> [Float] {
-        var output: [Float] = [], position = 0, index = 0
+    func stream(_ input: [Sample], channels: Int, blocks: [Int], process: ([Sample]) throws -> [Sample], flush: () throws -> [Sample]) rethrows -> [Sample] {
+        var output: [Sample] = [], position = 0, index = 0
         let frames = input.count / channels
         while position < frames {
             let take = min(blocks[index % blocks.count], frames - position)
@@ -127,7 +127,7 @@ import Testing
         var generator = SeededGenerator(seed: 5)
         let left = randomSignal(5000, using: &generator), right = randomSignal(5000, using: &generator)
         let y = try stream(interleave([left, right]), channels: 2, blocks: [3, 511], process: filter.process, flush: filter.flush)
-        let taps = filter.design.coefficients.map(Float.init)
+        let taps = filter.design.coefficients.map { Sample($0) }
         for (c, x) in [left, right].enumerated() {
             let full = directConvolution(x, taps)
             let expected = keepDelay ? full : Array(full[50..<50 + x.count])
@@ -153,10 +153,10 @@ import Testing
         settings.dry = Gain(linear: 0)
         settings.wet = Gain(linear: 1)
         // A unit impulse at 44.1 kHz, used at 48 kHz: about 48000/44100 × its length, and a peak near 1.
-        let ir = AudioBuffer(channels: [[1] + [Float](repeating: 0, count: 4409)], sampleRate: 44100)
+        let ir = AudioBuffer(channels: [[1] + [Sample](repeating: 0, count: 4409)], sampleRate: 44100)
         let reverb = try Reverb(impulse: ir, settings: settings, inputChannelCount: 1, sampleRate: 48000)
         #expect(reverb.sampleRate == 48000)
-        var x = [Float](repeating: 0, count: 1000)
+        var x = [Sample](repeating: 0, count: 1000)
         x[100] = 1
         let y = try reverb.process(x) + reverb.flush()
         #expect(abs(y.count - (1000 + 4800 - 1)) <= 2, "\(y.count) frames")

@@ -30,7 +30,7 @@ import Testing
         let voice = try SoundFileReader(path: Self.root.appendingPathComponent("examples/voice.wav").path).readAll(diagnostics: .silent)
         let meter = try LoudnessMeter(channelCount: 1, sampleRate: voice.sampleRate)
         for decibels in [-12.0, 0, -4, -12, 0, -4] {
-            let gain = Float(pow(10, decibels / 20))
+            let gain = Sample(pow(10, decibels / 20))
             let scaled = voice.channels[0].map { $0 * gain }
             try meter.add(scaled, frameCount: scaled.count)
         }
@@ -54,9 +54,9 @@ import Testing
     @Test func sevenPointOneSideChannelsCount() throws {
         let rate = 48000, frames = 5 * rate
         let meter = try LoudnessMeter(channelCount: 8, sampleRate: rate)
-        var interleaved = [Float](repeating: 0, count: frames * 8)
+        var interleaved = [Sample](repeating: 0, count: frames * 8)
         for n in 0..<frames {
-            let value = Float(0.3 * sin(2 * Double.pi * 1000 * Double(n) / Double(rate)))
+            let value = Sample(0.3 * sin(2 * Double.pi * 1000 * Double(n) / Double(rate)))
             interleaved[n * 8 + 6] = value
             interleaved[n * 8 + 7] = value
         }

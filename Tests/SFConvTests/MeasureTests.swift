@@ -12,17 +12,17 @@ func fftConvolution(_ x: [Double], _ h: [Double]) throws -> [Double] {
     let count = x.count + h.count - 1
     var size = 16
     while size < count { size *= 2 }
-    let fft = try RealFFT.shared(size: size, planning: .estimate)
-    let a = AlignedBuffer(count: size), b = AlignedBuffer(count: size)
-    let sa = AlignedBuffer(count: size + 2), sb = AlignedBuffer(count: size + 2)
-    for i in x.indices { a.pointer[i] = Float(x[i]) }
-    for i in h.indices { b.pointer[i] = Float(h[i]) }
+    let fft = try RealFFT<Double>.shared(size: size, planning: .estimate)
+    let a = AlignedBuffer<Double>(count: size), b = AlignedBuffer<Double>(count: size)
+    let sa = AlignedBuffer<Double>(count: size + 2), sb = AlignedBuffer<Double>(count: size + 2)
+    for i in x.indices { a.pointer[i] = Sample(x[i]) }
+    for i in h.indices { b.pointer[i] = Sample(h[i]) }
     fft.forward(a.pointer, spectrum: sa.pointer)
     fft.forward(b.pointer, spectrum: sb.pointer)
     for k in 0..<(size / 2 + 1) {
         let (ar, ai, br, bi) = (sa.pointer[2 * k], sa.pointer[2 * k + 1], sb.pointer[2 * k], sb.pointer[2 * k + 1])
-        sa.pointer[2 * k] = (ar * br - ai * bi) / Float(size)
-        sa.pointer[2 * k + 1] = (ar * bi + ai * br) / Float(size)
+        sa.pointer[2 * k] = (ar * br - ai * bi) / Sample(size)
+        sa.pointer[2 * k + 1] = (ar * bi + ai * br) / Sample(size)
     }
     fft.inverse(sa.pointer, output: a.pointer)
     return (0..<count).map { Double(a.pointer[$0]) }
@@ -70,7 +70,7 @@ func energy(_ x: some Collection<Double>) -> Double { x.reduce(0) { $0 + $1 * $1
 @Suite struct SweepTests {
     @Test func generateSweepIsTheSharedSweep() throws {
         let source = TestSignal.sweep(start: 20, end: 8000).source(frameCount: 16000, channelCount: 1, sampleRate: 16000, amplitude: 1)
-        var samples = [Float](repeating: 0, count: 16000)
+        var samples = [Sample](repeating: 0, count: 16000)
         _ = try samples.withUnsafeMutableBufferPointer { try source.read(into: $0.baseAddress!, frameCount: 16000) }
         let sweep = ExponentialSweep(start: 20, end: 8000, duration: 1, sampleRate: 16000, fadeIn: 0, fadeOut: 0, silence: 0, amplitude: 1)
         let shared = sweep.sweepSamples()
@@ -215,7 +215,7 @@ func energy(_ x: some Collection<Double>) -> Double { x.reduce(0) { $0 + $1 * $1
 
     @Test func badResponsesAreErrorsNamingTheFile() {
         #expect(throws: SFConvError("the impulse response is silent (all samples are zero)", path: "ir.wav")) {
-            try RoomAcoustics.analyze(AudioBuffer(channels: [[Float](repeating: 0, count: 4800)], sampleRate: 48000), bands: .octave, path: "ir.wav")
+            try RoomAcoustics.analyze(AudioBuffer(channels: [[Sample](repeating: 0, count: 4800)], sampleRate: 48000), bands: .octave, path: "ir.wav")
         }
         #expect(throws: SFConvError.self) { try RoomAcoustics.analyze(channel: [1, .nan] + [Double](repeating: 0, count: 5000), rate: 48000, bands: []) }
         #expect(throws: SFConvError.self) { try RoomAcoustics.analyze(channel: [], rate: 48000, bands: []) }

@@ -13,12 +13,12 @@ func antiAliasedSquare(_ sweep: ExponentialSweep) throws -> [Double] {
     let x = doubled.samples()
     var size = 16
     while size < x.count { size *= 2 }
-    let fft = try RealFFT.shared(size: size, planning: .estimate)
-    let time = AlignedBuffer(count: size), spectrum = AlignedBuffer(count: size + 2)
-    for i in x.indices { time.pointer[i] = Float(0.1 * x[i] * x[i]) }
+    let fft = try RealFFT<Double>.shared(size: size, planning: .estimate)
+    let time = AlignedBuffer<Double>(count: size), spectrum = AlignedBuffer<Double>(count: size + 2)
+    for i in x.indices { time.pointer[i] = Sample(0.1 * x[i] * x[i]) }
     fft.forward(time.pointer, spectrum: spectrum.pointer)
     for k in 0..<(size / 2 + 1) {
-        let keep: Float = k < size / 4 ? 1 / Float(size) : 0
+        let keep: Sample = k < size / 4 ? 1 / Sample(size) : 0
         spectrum.pointer[2 * k] *= keep
         spectrum.pointer[2 * k + 1] *= keep
     }
@@ -47,8 +47,8 @@ struct SimulatedMeasurement {
     }
 
     func measure(_ recording: [Double], length: IRLength) throws -> ImpulseMeasurement {
-        try ImpulseMeasurement.measure(recording: AudioBuffer(channels: [recording.map(Float.init)], sampleRate: sweep.sampleRate),
-                                       sweep: AudioBuffer(channels: [sweep.samples().map(Float.init)], sampleRate: sweep.sampleRate),
+        try ImpulseMeasurement.measure(recording: AudioBuffer(channels: [recording.map { Sample($0) }], sampleRate: sweep.sampleRate),
+                                       sweep: AudioBuffer(channels: [sweep.samples().map { Sample($0) }], sampleRate: sweep.sampleRate),
                                        length: length, harmonicCount: 2)
     }
 }
@@ -101,7 +101,7 @@ func decibels(_ ratio: Double) -> Double { 10 * log10(ratio) }
 
         // analyze on the IR as `deconvolve` writes it (auto length): T30 and DRR.
         let auto = try simulation.measure(simulation.distorted, length: .auto)
-        let ir = auto.impulseResponse.channels[0].map(Double.init)
+        let ir = auto.impulseResponse.channels[0].map { Double($0) }
         let result = try RoomAcoustics.analyze(channel: ir, rate: rate, bands: OctaveBand.octaves)
         let drrMeasured = try #require(result.broadband.drr)
         let range = result.broadband.decayRange
@@ -158,7 +158,7 @@ func decibels(_ ratio: Double) -> Double { 10 * log10(ratio) }
         let path = ShippedFilesTests.repository.appendingPathComponent("impulses/\(name)").path
         let file = try readAudio(path)
         let rate = file.sampleRate
-        let h = file.channels[0].map(Double.init)
+        let h = file.channels[0].map { Double($0) }
         let sweep = ExponentialSweep(start: 20, end: 20000, duration: 4, sampleRate: rate, silence: Double(h.count) / Double(rate) + 0.3)
         let simulation = try SimulatedMeasurement(sweep: sweep, h: h, pnr: 60, seed: 5)
         let measured = try simulation.measure(simulation.distorted, length: .auto)
@@ -169,7 +169,7 @@ func decibels(_ ratio: Double) -> Double { 10 * log10(ratio) }
         let lead = [Double](repeating: 0, count: Int(ImpulseMeasurement.lead * Double(rate)))
         let known = try RoomAcoustics.analyze(channel: try deconvolver.bandLimited(lead + h), rate: rate, bands: OctaveBand.octaves)
         let fullBand = try RoomAcoustics.analyze(channel: h, rate: rate, bands: [])
-        let result = try RoomAcoustics.analyze(channel: measured.impulseResponse.channels[0].map(Double.init), rate: rate, bands: OctaveBand.octaves)
+        let result = try RoomAcoustics.analyze(channel: measured.impulseResponse.channels[0].map { Double($0) }, rate: rate, bands: OctaveBand.octaves)
         let range = result.broadband.decayRange
         let (time, knownTime) = range >= 45 ? (result.broadband.t30, known.broadband.t30) : (result.broadband.t20, known.broadband.t20)
         let t = try #require(time), want = try #require(knownTime)
@@ -264,10 +264,10 @@ func decibels(_ ratio: Double) -> Double { 10 * log10(ratio) }
                 let amplitude = Double(samples.map(abs).max()!) * pow(10, level / 20)
                 for i in samples.indices {
                     let u = 2 * Double(generator.next() >> 11) / Double(1 << 53) - 1
-                    samples[i] += Float(u * amplitude)
+                    samples[i] += Sample(u * amplitude)
                 }
             }
-            let result = try RoomAcoustics.analyze(channel: samples.map(Double.init), rate: 48000, bands: OctaveBand.octaves)
+            let result = try RoomAcoustics.analyze(channel: samples.map { Double($0) }, rate: 48000, bands: OctaveBand.octaves)
             let label = golden.file + (golden.noise_db.map { " + noise \($0) dB" } ?? "")
             var worst = compare(result.broadband, golden.result.broadband, label + " broadband")
             #expect(result.bands.count == golden.result.bands.count)
@@ -288,7 +288,7 @@ func decibels(_ ratio: Double) -> Double { 10 * log10(ratio) }
         for golden in reference.cases {
             let url = ShippedFilesTests.repository.appendingPathComponent(golden.file)
             let samples = try readAudio(url.path).channels[golden.channel - 1]
-            let result = try RoomAcoustics.analyze(channel: samples.map(Double.init), rate: 48000, bands: OctaveBand.octaves)
+            let result = try RoomAcoustics.analyze(channel: samples.map { Double($0) }, rate: 48000, bands: OctaveBand.octaves)
             #expect(result.bands.map(\.centre) == golden.center_hz)
             var worst = (t30: 0.0, t20: 0.0, edt: 0.0)
             for (index, band) in result.bands.enumerated() {

@@ -11,7 +11,7 @@ import Testing
         #expect((plan.partitionCount - 1) * plan.blockSize < kernelLength)
         #expect(plan.fftSize == 2 * plan.blockSize)
         #expect(plan.chunkFrames % plan.blockSize == 0 && plan.chunkFrames >= PartitionPlan.minimumChunkFrames || plan.chunkBlockCount == 1)
-        #expect(plan.spectrumStride >= 2 * plan.binCount && plan.spectrumStride % RealFFT.alignmentFloats == 0)
+        #expect(plan.spectrumStride >= 2 * plan.binCount && plan.spectrumStride % FFTAlignment.elements == 0)
         #expect(plan.inputSpectrumSlotCount == plan.partitionCount + plan.chunkBlockCount - 1)
     }
 

@@ -5,11 +5,11 @@ import Testing
 
 /// The PNG pictures: encoding through libpng, the column analysis, and what the pictures show.
 @Suite struct PlotTests {
-    func sine(frequency: Double, amplitude: Float = 1, frames: Int, rate: Int = 48000) -> [Float] {
-        (0..<frames).map { amplitude * Float(sin(2 * Double.pi * frequency * Double($0) / Double(rate))) }
+    func sine(frequency: Double, amplitude: Sample = 1, frames: Int, rate: Int = 48000) -> [Sample] {
+        (0..<frames).map { amplitude * Sample(sin(2 * Double.pi * frequency * Double($0) / Double(rate))) }
     }
 
-    func analyze(_ samples: [Float], expected: Int?, columns: Int = 50, rows: FrequencyRows, blocks: [Int] = [997, 31, 4096]) throws -> ColumnSummary {
+    func analyze(_ samples: [Sample], expected: Int?, columns: Int = 50, rows: FrequencyRows, blocks: [Int] = [997, 31, 4096]) throws -> ColumnSummary {
         let analyzer = try ColumnAnalyzer(sampleRate: 48000, channelCount: 1, expectedFrameCount: expected, columnCount: columns, rows: rows)
         var position = 0, index = 0
         samples.withUnsafeBufferPointer { buffer in
@@ -122,7 +122,7 @@ import Testing
     @Test func aSilentFileIsAUniformFloor() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        try writeAudio([[Float](repeating: 0, count: 30000)], to: folder.file("silence.wav"))
+        try writeAudio([[Sample](repeating: 0, count: 30000)], to: folder.file("silence.wav"))
         let (layout, _, pixel) = try spectrogramPanel(folder.file("silence.wav"))
         let floor = ColorScale.color(0)
         var others = 0
@@ -149,11 +149,11 @@ import Testing
         #expect(Ticks.seconds(0.4, step: 0.2) == "0.4")
     }
 
-    /// Float samples near their largest value (from the hostile corpus) once overflowed an axis.
+    /// Sample samples near their largest value (from the hostile corpus) once overflowed an axis.
     @Test func hugeFloatSamplesDrawWithoutOverflow() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        try writeAudio([[Float]](repeating: [3e38, -3e38], count: 1).map { pair in (0..<200).map { pair[$0 % 2] } }, to: folder.file("huge.wav"))
+        try writeAudio([[Sample]](repeating: [3e38, -3e38], count: 1).map { pair in (0..<200).map { pair[$0 % 2] } }, to: folder.file("huge.wav"))
         for kind in AudioPlot.Kind.allCases {
             let picture = try PNGImage.decode(try AudioPlot.png(of: [folder.file("huge.wav")], kind: kind))
             #expect(picture.width == AudioPlot.width)

@@ -10,23 +10,25 @@ public enum Resampler {
         let ratio = Double(rate) / Double(kernel.sampleRate)
         let outputLength = max(1, try Numbers.whole(Double(kernel.frameCount) * ratio, "the resampled kernel's length in frames", range: 0...(60 * 768_000)))
         var quality = soxr_quality_spec(UInt(SOXR_VHQ), 0)
-        var channels: [[Float]] = []
+        // Samples are Double on both sides (soxr's default is 32-bit float).
+        var io = soxr_io_spec(SOXR_FLOAT64_I, SOXR_FLOAT64_I)
+        var channels: [[Sample]] = []
         for input in kernel.channels {
-            var output = [Float](repeating: 0, count: outputLength + 16)
+            var output = [Sample](repeating: 0, count: outputLength + 16)
             var produced = 0
             let failure = input.withUnsafeBufferPointer { source in
                 output.withUnsafeMutableBufferPointer { destination in
                     soxr_oneshot(Double(kernel.sampleRate), Double(rate), 1,
                                  source.baseAddress, source.count, nil,
                                  destination.baseAddress, destination.count, &produced,
-                                 nil, &quality, nil)
+                                 &io, &quality, nil)
                 }
             }
             if let failure {
                 throw SFConvError("cannot resample the kernel from \(kernel.sampleRate) Hz to \(rate) Hz: \(String(cString: failure))")
             }
             output.removeLast(output.count - min(produced, outputLength))
-            if output.count < outputLength { output += [Float](repeating: 0, count: outputLength - output.count) }
+            if output.count < outputLength { output += [Sample](repeating: 0, count: outputLength - output.count) }
             channels.append(output)
         }
         return AudioBuffer(channels: channels, sampleRate: rate)

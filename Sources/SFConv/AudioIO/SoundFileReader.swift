@@ -1,9 +1,10 @@
 import CSndFile
 import Foundation
 
-/// Reads an audio file block by block through libsndfile, as interleaved 32-bit floats.
+/// Reads an audio file block by block through libsndfile, as interleaved ``Sample``s (Double:
+/// exact for every PCM width and for float and double files).
 ///
-/// Owns its `SNDFILE*`. Float files are checked for NaN and infinity as they are read. When the
+/// Owns its `SNDFILE*`. Sample files are checked for NaN and infinity as they are read. When the
 /// file ends before the frame count its header declares, ``finish(diagnostics:)`` warns. `-` reads
 /// standard input; it and other pipes are spooled to a temporary file first (``InputSpool``).
 public final class SoundFileReader {
@@ -77,9 +78,9 @@ public final class SoundFileReader {
 
     /// Reads up to `frameCount` frames into `buffer` (room for `frameCount * channelCount` floats).
     /// Returns the frames read; 0 at the end of the file.
-    public func read(into buffer: UnsafeMutablePointer<Float>, frameCount: Int) throws -> Int {
+    public func read(into buffer: UnsafeMutablePointer<Sample>, frameCount: Int) throws -> Int {
         if reachedEnd || frameCount == 0 { return 0 }
-        let got = Int(sf_readf_float(handle, buffer, sf_count_t(frameCount)))
+        let got = Int(sf_readf_double(handle, buffer, sf_count_t(frameCount)))
         if got <= 0 {
             reachedEnd = true
             // A short read is the end of the file unless the library says it failed.
@@ -88,22 +89,6 @@ public final class SoundFileReader {
         }
         if format.isFloatingPoint {
             try checkFinite(buffer, sampleCount: got * channelCount)
-        }
-        framesRead += got
-        return got
-    }
-
-    /// Reads up to `frameCount` frames as Double (exact for every PCM width and for double files).
-    public func readDoubles(into buffer: UnsafeMutablePointer<Double>, frameCount: Int) throws -> Int {
-        if reachedEnd || frameCount == 0 { return 0 }
-        let got = Int(sf_readf_double(handle, buffer, sf_count_t(frameCount)))
-        if got <= 0 {
-            reachedEnd = true
-            if sf_error(handle) != 0 { throw SFConvError("read failed after \(framesRead) frames: \(Self.libraryMessage(handle))", path: path) }
-            return 0
-        }
-        for i in 0..<(got * channelCount) where !buffer[i].isFinite {
-            throw SFConvError("\(buffer[i].isNaN ? "NaN" : "infinite") sample at frame \(framesRead + i / channelCount), channel \(i % channelCount + 1)", path: path)
         }
         framesRead += got
         return got
@@ -120,8 +105,8 @@ public final class SoundFileReader {
     /// More than `limit` frames is an error (a header that declares no length cannot be trusted).
     public func readAll(diagnostics: Diagnostics, limit: Int = .max) throws -> AudioBuffer {
         let blockFrames = 65536
-        var interleaved = [Float](repeating: 0, count: blockFrames * channelCount)
-        var channels = [[Float]](repeating: [], count: channelCount)
+        var interleaved = [Sample](repeating: 0, count: blockFrames * channelCount)
+        var channels = [[Sample]](repeating: [], count: channelCount)
         if let declared = declaredFrameCount, declared < 1 << 28 {
             for c in channels.indices { channels[c].reserveCapacity(declared) }
         }
@@ -139,7 +124,7 @@ public final class SoundFileReader {
         return AudioBuffer(channels: channels, sampleRate: sampleRate)
     }
 
-    private func checkFinite(_ buffer: UnsafeMutablePointer<Float>, sampleCount: Int) throws {
+    private func checkFinite(_ buffer: UnsafeMutablePointer<Sample>, sampleCount: Int) throws {
         guard !SampleScan.allFinite(buffer, count: sampleCount) else { return }
         for i in 0..<sampleCount where !buffer[i].isFinite {
             let frame = framesRead + i / channelCount

@@ -7,9 +7,12 @@ import Foundation
 /// writer released without `commit()` (an error, a thrown exception) removes its temporary file.
 /// NaN or infinite samples are an error.
 ///
-/// Integer encodings clip at full scale: samples beyond ±1 are clamped and counted. Encodings of
-/// 16 bits or less can be given TPDF dither of ±1 LSB before quantisation, except in a block
-/// already on the output grid (an identity chain's output, digital silence), written as it is.
+/// Integer PCM is quantised here, not by libsndfile: full scale is 2^(bits−1) steps (the scale
+/// libsndfile reads with, so a file read and written back is bit-identical), each sample rounded
+/// to the nearest step, and samples beyond ±1 clamped and counted. Encodings of 16 bits or less can
+/// be given TPDF dither of ±1 step before quantisation, except in a block already on the output
+/// grid (an identity chain's output, digital silence), written as it is. Float and double files
+/// and codecs get the samples as they are.
 public final class SoundFileWriter {
     public let path: String
     /// The file messages name.
@@ -21,7 +24,7 @@ public final class SoundFileWriter {
     /// Samples beyond full scale that an integer encoding clamped.
     public private(set) var clippedSampleCount = 0
     /// The largest absolute sample value written, before any clamping.
-    public private(set) var peak: Float = 0
+    public private(set) var peak: Sample = 0
     /// Whether ``commit()`` syncs the file and its folder to disk (a batch may sync once at its end instead).
     public var durable = true
 
@@ -32,9 +35,12 @@ public final class SoundFileWriter {
     /// The most frames the container can hold (WAV, AIFF and AU sizes are 32-bit).
     private let frameLimit: Int
     private let clamps: Bool
+    /// The bits of an integer PCM encoding, which this writer quantises itself; nil otherwise.
+    private let pcmBits: Int?
     /// The size of one quantisation step when dithering, else nil.
-    private let ditherStep: Float?
-    private let bitDepth: Int
+    private let ditherStep: Sample?
+    /// Quantised samples on their way to `sf_writef_int`.
+    private var quantised: [Int32] = []
     private var ditherState: UInt64 = 0x2545_F491_4F6C_DD1D
 
     /// - Parameters:
@@ -72,9 +78,9 @@ public final class SoundFileWriter {
         self.channelCount = channelCount
         self.sampleRate = sampleRate
         clamps = format.sampleSubtype?.isInteger ?? true
-        bitDepth = format.sampleSubtype?.bitDepth ?? 16
-        if dither, let subtype = format.sampleSubtype, subtype.isInteger, subtype.bitDepth <= 16 {
-            ditherStep = 1 / Float((1 << (subtype.bitDepth - 1)) - 1)
+        pcmBits = format.sampleSubtype.flatMap { $0.isInteger ? $0.bitDepth : nil }
+        if dither, let bits = pcmBits, bits <= 16 {
+            ditherStep = 1 / Sample(1 << (bits - 1))
         } else {
             ditherStep = nil
         }
@@ -96,7 +102,7 @@ public final class SoundFileWriter {
     }
 
     /// Writes `frameCount` interleaved frames. Clamps integer-bound samples in place.
-    public func write(_ frames: UnsafeMutablePointer<Float>, frameCount: Int) throws {
+    public func write(_ frames: UnsafeMutablePointer<Sample>, frameCount: Int) throws {
         guard let handle else { preconditionFailure("write after commit") }
         guard frameCount > 0 else { return }
         guard framesWritten + frameCount <= frameLimit else {
@@ -111,7 +117,7 @@ public final class SoundFileWriter {
                 + "a gain or filter in the chain is too large for the signal", path: reportedPath)
         }
         peak = max(peak, blockPeak)
-        if let ditherStep, !Self.isOnGrid(frames, count: sampleCount, steps: Float(1 << (bitDepth - 1))) {
+        if let ditherStep, !Self.isOnGrid(frames, count: sampleCount, steps: 1 / ditherStep) {
             addDither(frames, count: sampleCount, step: ditherStep)
             blockPeak += ditherStep
         }
@@ -121,7 +127,13 @@ public final class SoundFileWriter {
                 clippedSampleCount += 1
             }
         }
-        let written = Int(sf_writef_float(handle, frames, sf_count_t(frameCount)))
+        let written: Int
+        if let pcmBits {
+            quantise(frames, count: sampleCount, bits: pcmBits)
+            written = Int(sf_writef_int(handle, quantised, sf_count_t(frameCount)))
+        } else {
+            written = Int(sf_writef_double(handle, frames, sf_count_t(frameCount)))
+        }
         guard written == frameCount, file.failure == nil else {
             var reason = file.failure ?? SoundFileReader.libraryMessage(handle)
             if reason.hasPrefix("System error : ") { reason.removeFirst("System error : ".count) }
@@ -130,9 +142,24 @@ public final class SoundFileWriter {
         framesWritten += frameCount
     }
 
+    /// Rounds samples (within ±1) to the nearest of the 2^bits steps, into `quantised` as the
+    /// top `bits` of an Int32: the form `sf_writef_int` stores without rounding of its own.
+    private func quantise(_ samples: UnsafeMutablePointer<Sample>, count: Int, bits: Int) {
+        if quantised.count < count { quantised = [Int32](repeating: 0, count: count) }
+        let steps = Sample(1 << (bits - 1))
+        let highest = steps - 1
+        let shift = Int32(32 - bits)
+        quantised.withUnsafeMutableBufferPointer { destination in
+            for i in 0..<count {
+                let step = min((samples[i] * steps).rounded(.toNearestOrEven), highest)
+                destination[i] = Int32(step) << shift
+            }
+        }
+    }
+
     /// Whether every sample is already a whole number of quantisation steps (`steps` per unit):
     /// such a block (an identity chain's, digital silence) is written as it is, without dither.
-    static func isOnGrid(_ samples: UnsafeMutablePointer<Float>, count: Int, steps: Float) -> Bool {
+    static func isOnGrid(_ samples: UnsafeMutablePointer<Sample>, count: Int, steps: Sample) -> Bool {
         for i in 0..<count {
             let scaled = samples[i] * steps
             if scaled != scaled.rounded() { return false }
@@ -141,16 +168,16 @@ public final class SoundFileWriter {
     }
 
     /// Adds triangular noise of ±1 step: the sum of two uniform values of ±½ step (xorshift64*).
-    private func addDither(_ samples: UnsafeMutablePointer<Float>, count: Int, step: Float) {
+    private func addDither(_ samples: UnsafeMutablePointer<Sample>, count: Int, step: Sample) {
         var state = ditherState
-        let scale = step / Float(1 << 24)
+        let scale = step / Sample(1 << 24)
         for i in 0..<count {
             state ^= state >> 12
             state ^= state << 25
             state ^= state >> 27
             let bits = state &* 0x2545_F491_4F6C_DD1D
-            let first = Float(Int32(truncatingIfNeeded: bits >> 40) - (1 << 23))
-            let second = Float(Int32(truncatingIfNeeded: (bits >> 16) & 0xFF_FFFF) - (1 << 23))
+            let first = Sample(Int32(truncatingIfNeeded: bits >> 40) - (1 << 23))
+            let second = Sample(Int32(truncatingIfNeeded: (bits >> 16) & 0xFF_FFFF) - (1 << 23))
             samples[i] += (first + second) * scale
         }
         ditherState = state

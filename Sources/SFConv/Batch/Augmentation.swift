@@ -130,7 +130,7 @@ public struct ReverbAugmentation: Sendable {
             // Measured once per IR, at its own rate.
             for file in files {
                 let ir = try SoundFileReader(path: file.path).readAll(diagnostics: .silent, limit: ChainFiles.maximumKernelFrames)
-                if let value = AugmentationDSP.t30(ir.channels, rate: ir.sampleRate) { t30[file.path] = value }
+                if let value = AugmentationDSP.t30(ir.channels.map { $0.map(Float.init) }, rate: ir.sampleRate) { t30[file.path] = value }
             }
             let all = files
             files = files.filter { t30[$0.path].map(rt60Range.contains) ?? false }
@@ -303,7 +303,7 @@ extension ReverbAugmentation {
         switch source {
         case .folder(let list, let measured):
             let file = list[draws.index("ir", count: list.count)]
-            ir = try files.load(file.path, rate: rate, resample: true, diagnostics: .silent).channels
+            ir = try files.load(file.path, rate: rate, resample: true, diagnostics: .silent).channels.map { $0.map(Float.init) }
             record.ir = file.given
             if let value = measured[file.path] {
                 record.rt60 = value
@@ -319,7 +319,7 @@ extension ReverbAugmentation {
             let rt60 = draws.value("rt60", in: rt60Range ?? 0.3...0.8)
             let parameters = SyntheticIRParameters(model: SyntheticIR.Space.room.rawValue, rt60: rt60, seed: draws.bits("synthetic_ir") >> 1,
                                                    channels: outputCount == 1 ? 1 : (x.count == 1 ? 2 : 1), sampleRate: rate)
-            ir = try SyntheticIR(rt60: rt60, space: .room, channelCount: parameters.channels, sampleRate: rate, seed: parameters.seed).render().channels
+            ir = try SyntheticIR(rt60: rt60, space: .room, channelCount: parameters.channels, sampleRate: rate, seed: parameters.seed).render().channels.map { $0.map(Float.init) }
             record.syntheticIR = parameters
             record.rt60 = rt60
         }
@@ -337,7 +337,7 @@ extension ReverbAugmentation {
             switch ir.count {
             case 1: ir = [ir[0], ir[0]]
             case 2: break
-            case 4: ir = ImpulseResponsePreparation.foldedForMonoInput(AudioBuffer(channels: ir, sampleRate: rate)).channels
+            case 4: ir = ImpulseResponsePreparation.foldedForMonoInput(AudioBuffer(channels: ir.map { $0.map(Sample.init) }, sampleRate: rate)).channels.map { $0.map(Float.init) }
             default: throw SFConvError("--channels stereo needs a mono, stereo or true-stereo impulse response, not \(ir.count) channels (\(record.ir ?? "synthetic"))")
             }
             routing = ChannelRouting(inputChannels: 1, kernelChannels: 2)!
@@ -361,8 +361,8 @@ extension ReverbAugmentation {
         } else {
             record.drrDB = AugmentationDSP.directToReverberantDB(ir[0], rate: rate)
         }
-        let normalization = ImpulseResponsePreparation.normalizationGain(AudioBuffer(channels: ir, sampleRate: rate), rule: .energy, routing: routing)
-        AugmentationDSP.scale(&ir, by: normalization)
+        let normalization = ImpulseResponsePreparation.normalizationGain(AudioBuffer(channels: ir.map { $0.map(Sample.init) }, sampleRate: rate), rule: .energy, routing: routing)
+        AugmentationDSP.scale(&ir, by: Float(normalization))
 
         // The same IR file, channels and rate give the same h′ whenever no DRR is drawn: its
         // spectra are then computed once for the batch.
@@ -427,7 +427,7 @@ extension ReverbAugmentation {
         // Noise at the drawn SNR against the reference signal.
         if let noise {
             let file = noise.files[draws.index("noise", count: noise.files.count)]
-            var samples = try files.load(file.path, rate: rate, resample: true, diagnostics: .silent).channels
+            var samples = try files.load(file.path, rate: rate, resample: true, diagnostics: .silent).channels.map { $0.map(Float.init) }
             if samples.count != output.count {
                 let mono = AugmentationDSP.downmix(samples)
                 samples = [[Float]](repeating: mono, count: output.count)

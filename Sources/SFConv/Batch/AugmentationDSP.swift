@@ -150,12 +150,12 @@ public enum AugmentationDSP {
             return kernelSets.map { directConvolution(inputs, $0, routing: routing, start: start, frames: frames) }
         }
         let size = fftSize(atLeast: max(fullLength, 2))
-        let fft = try RealFFT.shared(size: size, planning: .estimate)
+        let fft = try RealFFT<Float>.shared(size: size, planning: .estimate)
         let bins = size / 2 + 1
         return withWorkspace(size: size) { workspace in
             let time = workspace.time, sum = workspace.sum
             var used = 0
-            func spectrum(_ samples: [Float]) -> AlignedBuffer {
+            func spectrum(_ samples: [Float]) -> AlignedBuffer<Float> {
                 let count = min(samples.count, size)
                 samples.withUnsafeBufferPointer { time.pointer.update(from: $0.baseAddress!, count: count) }
                 (time.pointer + count).update(repeating: 0, count: size - count)
@@ -173,8 +173,8 @@ public enum AugmentationDSP {
                     let computed = kernels.map(spectrum)
                     guard let key else { return computed }
                     // Copies: the computed buffers belong to this workspace.
-                    let kept = computed.map { buffer -> AlignedBuffer in
-                        let copy = AlignedBuffer(count: buffer.count)
+                    let kept = computed.map { buffer -> AlignedBuffer<Float> in
+                        let copy = AlignedBuffer<Float>(count: buffer.count)
                         copy.pointer.update(from: buffer.pointer, count: buffer.count)
                         return copy
                     }
@@ -200,13 +200,13 @@ public enum AugmentationDSP {
 
     /// The most bytes of kernel spectra kept for reuse (a folder of IRs without DRR draws).
     static let kernelCacheBytes = 256 << 20
-    private static let kernelCache = LockedValue<(spectra: [String: [AlignedBuffer]], bytes: Int)>(([:], 0))
+    private static let kernelCache = LockedValue<(spectra: [String: [AlignedBuffer<Float>]], bytes: Int)>(([:], 0))
 
-    private static func cachedSpectra(_ key: String) -> [AlignedBuffer]? {
+    private static func cachedSpectra(_ key: String) -> [AlignedBuffer<Float>]? {
         kernelCache.withLock { $0.spectra[key] }
     }
 
-    private static func keepSpectra(_ spectra: [AlignedBuffer], key: String) {
+    private static func keepSpectra(_ spectra: [AlignedBuffer<Float>], key: String) {
         let bytes = spectra.reduce(0) { $0 + $1.count * MemoryLayout<Float>.size }
         kernelCache.withLock { cache in
             guard cache.spectra[key] == nil, cache.bytes + bytes <= kernelCacheBytes else { return }
@@ -218,19 +218,19 @@ public enum AugmentationDSP {
     /// FFT buffers of one size, reused from file to file (fresh ones per file cost page faults).
     final class Workspace: @unchecked Sendable {
         let size: Int
-        let time: AlignedBuffer
-        let sum: AlignedBuffer
-        private var spectra: [AlignedBuffer] = []
+        let time: AlignedBuffer<Float>
+        let sum: AlignedBuffer<Float>
+        private var spectra: [AlignedBuffer<Float>] = []
 
         init(size: Int) {
             self.size = size
-            time = AlignedBuffer(count: size)
-            sum = AlignedBuffer(count: size + 2)
+            time = AlignedBuffer<Float>(count: size)
+            sum = AlignedBuffer<Float>(count: size + 2)
         }
 
         /// The `index`th spectrum buffer (size/2 + 1 complex bins).
-        func spectrum(_ index: Int) -> AlignedBuffer {
-            while spectra.count <= index { spectra.append(AlignedBuffer(count: size + 2)) }
+        func spectrum(_ index: Int) -> AlignedBuffer<Float> {
+            while spectra.count <= index { spectra.append(AlignedBuffer<Float>(count: size + 2)) }
             return spectra[index]
         }
     }

@@ -34,7 +34,8 @@ extension BatchRunner {
         do {
             let reader = try SoundFileReader(path: job.inputPath)
             report.durationIn = reader.declaredDuration
-            let chain = try bound(reader)
+            let format = try outputFormat(job, reader: reader)
+            let chain = try bound(reader, for: format)
             let limit = maximumAugmentedFrames(channels: reader.channelCount)
             if let declared = reader.declaredFrameCount, declared > limit {
                 throw SFConvError("too long to augment in memory: \(declared) frames, more than the \(limit) that the memory budget "
@@ -47,7 +48,7 @@ extension BatchRunner {
             case .loudness?: throw SFConvError("loudness normalisation is not available with reverb augmentation")
             case nil: break
             }
-            let augmented = try augmentation.augment(input.channels, rate: reader.sampleRate, relativePath: job.relativePath, targetGiven: targetGiven,
+            let augmented = try augmentation.augment(input.channels.map { $0.map(Float.init) }, rate: reader.sampleRate, relativePath: job.relativePath, targetGiven: targetGiven,
                                                      files: files, t30Cache: t30Cache, finalPeakDBFS: finalPeak)
             report.augmentation = augmented.record
             report.impulse = augmented.record.ir ?? "synthetic"
@@ -59,7 +60,6 @@ extension BatchRunner {
                 report.status = .skipped
                 return report
             }
-            let format = try request.output.format(for: job.outputPath, preset: request.chain?.outputPreferences ?? (nil, nil), input: reader.format)
             if let targetPath, let target = augmented.target {
                 // Resuming, a target without its output is a killed run's: the same draws make it again.
                 _ = try write(target, to: targetPath, format: format, rate: reader.sampleRate, overwrite: request.output.overwrite || request.skipExisting)
@@ -92,12 +92,12 @@ extension BatchRunner {
         guard !chain.effects.isEmpty else { return input }
         let processor = chain.makeProcessor()
         let inCount = input.channelCount, outCount = processor.outputChannelCount
-        var out = [[Float]](repeating: [], count: outCount)
+        var out = [[Sample]](repeating: [], count: outCount)
         let collect: FrameSink = { frames, count in
             for c in 0..<outCount { for i in 0..<count { out[c].append(frames[i * outCount + c]) } }
         }
         let block = 8192
-        var interleaved = [Float](repeating: 0, count: block * inCount)
+        var interleaved = [Sample](repeating: 0, count: block * inCount)
         var position = 0
         while position < input.frameCount {
             let count = min(block, input.frameCount - position)
@@ -119,14 +119,14 @@ extension BatchRunner {
         let frames = channels.first?.count ?? 0
         let channelCount = channels.count
         let block = 16384
-        let interleaved = UnsafeMutablePointer<Float>.allocate(capacity: block * channelCount)
+        let interleaved = UnsafeMutablePointer<Sample>.allocate(capacity: block * channelCount)
         defer { interleaved.deallocate() }
         var position = 0
         while position < frames {
             let count = min(block, frames - position)
             for (c, channel) in channels.enumerated() {
                 channel.withUnsafeBufferPointer { samples in
-                    for i in 0..<count { interleaved[i * channelCount + c] = samples[position + i] }
+                    for i in 0..<count { interleaved[i * channelCount + c] = Sample(samples[position + i]) }
                 }
             }
             try writer.write(interleaved, frameCount: count)
@@ -141,9 +141,9 @@ extension BatchRunner {
     private func readPlanar(_ reader: SoundFileReader, limit: Int, diagnostics: Diagnostics) throws -> AudioBuffer {
         let channelCount = reader.channelCount
         let block = 16384
-        let interleaved = UnsafeMutablePointer<Float>.allocate(capacity: block * channelCount)
+        let interleaved = UnsafeMutablePointer<Sample>.allocate(capacity: block * channelCount)
         defer { interleaved.deallocate() }
-        var channels = [[Float]](repeating: [], count: channelCount)
+        var channels = [[Sample]](repeating: [], count: channelCount)
         let expected = min(reader.declaredFrameCount ?? 0, limit)
         for c in channels.indices { channels[c].reserveCapacity(expected) }
         var total = 0

@@ -133,10 +133,10 @@ public final class BatchRunner: @unchecked Sendable {
         do {
             let reader = try SoundFileReader(path: job.inputPath)
             report.durationIn = reader.declaredDuration
-            let chain = try bound(reader)
+            let format = try outputFormat(job, reader: reader)
+            let chain = try bound(reader, for: format)
             try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: job.outputPath).deletingLastPathComponent().path,
                                                     withIntermediateDirectories: true)
-            let format = try request.output.format(for: job.outputPath, preset: request.chain?.outputPreferences ?? (nil, nil), input: reader.format)
             let output = RenderOutput(path: job.outputPath, format: format, overwrite: request.output.overwrite, dither: request.dither)
             let summary = try Render.file(source: reader, chain: chain, output: output, label: "", diagnostics: diagnostics, progress: { _, _ in nil })
             report.durationIn = Double(summary.inputFrames) / Double(summary.sampleRate)
@@ -154,9 +154,15 @@ public final class BatchRunner: @unchecked Sendable {
         return report
     }
 
-    func bindContext(_ reader: SoundFileReader, diagnostics: Diagnostics) -> BindContext {
+    /// The format `job`'s output is written in.
+    func outputFormat(_ job: BatchJob, reader: SoundFileReader) throws -> SoundFormat {
+        try request.output.format(for: job.outputPath, preset: request.chain?.outputPreferences ?? (nil, nil), input: reader.format)
+    }
+
+    func bindContext(_ reader: SoundFileReader, precision: Precision, diagnostics: Diagnostics) -> BindContext {
         var context = BindContext(channelCount: reader.channelCount, sampleRate: reader.sampleRate, inputPath: reader.path, files: files)
         context.planning = request.planning
+        context.precision = precision
         context.blockSize = request.blockSize
         context.memoryBudget = request.memoryBudget
         context.concurrentProcessors = max(1, min(request.parallelJobs, request.jobs.count))
@@ -164,16 +170,18 @@ public final class BatchRunner: @unchecked Sendable {
         return context
     }
 
-    /// The chain bound for one input format, bound once and shared by every file of that format.
-    /// A failure to bind is that format's, reported for each of its files without naming another.
-    func bound(_ reader: SoundFileReader) throws -> BoundChain {
+    /// The chain bound for one input format and the precision its output asks, bound once and
+    /// shared by every file of that format. A failure to bind is that format's, reported for each
+    /// of its files without naming another.
+    func bound(_ reader: SoundFileReader, for output: SoundFormat) throws -> BoundChain {
         guard let chain = request.chain else { return .identity(channelCount: reader.channelCount) }
+        let precision = request.output.precision(for: output, preset: chain.outputPrecision)
         bindLock.lock()
         defer { bindLock.unlock() }
-        let key = "\(reader.sampleRate)/\(reader.channelCount)"
+        let key = "\(reader.sampleRate)/\(reader.channelCount)/\(precision.rawValue)"
         if boundChains[key] == nil {
             do {
-                boundChains[key] = .success(try chain.bind(bindContext(reader, diagnostics: .silent)))
+                boundChains[key] = .success(try chain.bind(bindContext(reader, precision: precision, diagnostics: .silent)))
             } catch {
                 boundChains[key] = .failure(FormatFailure(errors: SFConvErrors.list(error).map { SFConvError($0.message) }))
             }

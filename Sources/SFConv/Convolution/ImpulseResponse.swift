@@ -34,12 +34,12 @@ public enum ImpulseResponsePreparation {
     public static func truncated(_ ir: AudioBuffer, frames: Int, fadeFrames: Int) -> AudioBuffer {
         let length = min(max(1, frames), ir.frameCount)
         let fade = min(fadeFrames, length)
-        let channels = ir.channels.map { channel -> [Float] in
+        let channels = ir.channels.map { channel -> [Sample] in
             var cut = Array(channel[..<length])
             if length < channel.count {
                 for i in 0..<fade {
                     let position = Double(i + 1) / Double(fade + 1)
-                    cut[length - fade + i] *= Float(0.5 + 0.5 * cos(Double.pi * position))
+                    cut[length - fade + i] *= Sample(0.5 + 0.5 * cos(Double.pi * position))
                 }
             }
             return cut
@@ -53,12 +53,12 @@ public enum ImpulseResponsePreparation {
     }
 
     /// The IR multiplied by `gain`.
-    public static func scaled(_ ir: AudioBuffer, by gain: Float) -> AudioBuffer {
+    public static func scaled(_ ir: AudioBuffer, by gain: Sample) -> AudioBuffer {
         AudioBuffer(channels: ir.channels.map { $0.map { $0 * gain } }, sampleRate: ir.sampleRate)
     }
 
     /// The gain that `rule` applies to `ir` used with `routing`.
-    public static func normalizationGain(_ ir: AudioBuffer, rule: IRNormalization, routing: ChannelRouting) -> Float {
+    public static func normalizationGain(_ ir: AudioBuffer, rule: IRNormalization, routing: ChannelRouting) -> Sample {
         switch rule {
         case .none:
             return 1
@@ -70,7 +70,7 @@ public enum ImpulseResponsePreparation {
             var perOutput = [Double](repeating: 0, count: routing.outputChannelCount)
             for term in routing.terms { perOutput[term.output] += energies[term.kernelChannel] }
             let mean = perOutput.reduce(0, +) / Double(perOutput.count)
-            return mean > 0 ? Float(1 / mean.squareRoot()) : 1
+            return mean > 0 ? Sample(1 / mean.squareRoot()) : 1
         }
     }
 
@@ -86,14 +86,14 @@ public enum ImpulseResponsePreparation {
     /// The IR delayed by `frames` frames of silence.
     public static func delayed(_ ir: AudioBuffer, by frames: Int) -> AudioBuffer {
         guard frames > 0 else { return ir }
-        let silence = [Float](repeating: 0, count: frames)
+        let silence = [Sample](repeating: 0, count: frames)
         return AudioBuffer(channels: ir.channels.map { silence + $0 }, sampleRate: ir.sampleRate)
     }
 
     /// The IR with `dry` added at frame 0 on every kernel channel that maps an input channel to its
     /// own output (all of them for a mono IR or a mono input; L→L and R→R for true stereo), so that
     /// one convolution gives dry·x + (x ∗ h).
-    public static func addingDirectPath(_ ir: AudioBuffer, dry: Float, routing: ChannelRouting) -> AudioBuffer {
+    public static func addingDirectPath(_ ir: AudioBuffer, dry: Sample, routing: ChannelRouting) -> AudioBuffer {
         guard dry != 0 else { return ir }
         var channels = ir.channels
         let direct = Set(routing.terms.filter { $0.input == $0.output || routing.inputChannelCount == 1 }.map(\.kernelChannel))

@@ -32,10 +32,10 @@ public struct PartitionPlan: Sendable, Equatable, CustomStringConvertible {
     public var partitionCount: Int { (kernelLength + blockSize - 1) / blockSize }
     /// Frequency bins of one spectrum: `blockSize + 1`.
     public var binCount: Int { blockSize + 1 }
-    /// Floats between consecutive spectra in memory: `2 * binCount` (interleaved complex) rounded
+    /// Samples between consecutive spectra in memory: `2 * binCount` (interleaved complex) rounded
     /// up to keep FFTW's alignment.
     public var spectrumStride: Int {
-        let a = RealFFT.alignmentFloats
+        let a = FFTAlignment.elements
         return (2 * binCount + a - 1) / a * a
     }
     public var chunkFrames: Int { chunkBlockCount * blockSize }

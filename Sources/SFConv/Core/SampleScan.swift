@@ -2,27 +2,27 @@
 /// is a serial dependency the compiler may not reorder for floats).
 enum SampleScan {
     /// The largest absolute value among `count` samples.
-    static func peak(_ samples: UnsafePointer<Float>, count: Int) -> Float {
+    static func peak(_ samples: UnsafePointer<Sample>, count: Int) -> Sample {
         peakAndFiniteness(samples, count: count).peak
     }
 
     /// The largest absolute value among the finite samples, and whether all are finite, in one pass.
-    static func peakAndFiniteness(_ samples: UnsafePointer<Float>, count: Int) -> (peak: Float, allFinite: Bool) {
-        var high = SIMD8<Float>(repeating: 0)
-        var low = SIMD8<Float>(repeating: 0)
+    static func peakAndFiniteness(_ samples: UnsafePointer<Sample>, count: Int) -> (peak: Sample, allFinite: Bool) {
+        var high = SIMD8<Sample>(repeating: 0)
+        var low = SIMD8<Sample>(repeating: 0)
         // x * 0 is 0 for finite x and NaN otherwise; NaN survives the sum.
-        var probe = SIMD8<Float>(repeating: 0)
+        var probe = SIMD8<Sample>(repeating: 0)
         var i = 0
         let raw = UnsafeRawPointer(samples)
         while i + 8 <= count {
-            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            let v = raw.loadUnaligned(fromByteOffset: i * MemoryLayout<Sample>.stride, as: SIMD8<Sample>.self)
             high.replace(with: v, where: v .> high)
             low.replace(with: v, where: v .< low)
             probe += v * 0
             i += 8
         }
         var result = max(high.max(), -low.min())
-        var tail: Float = 0
+        var tail: Sample = 0
         while i < count {
             if samples[i].isFinite { result = max(result, abs(samples[i])) }
             tail += samples[i] * 0
@@ -32,16 +32,16 @@ enum SampleScan {
     }
 
     /// Whether all `count` samples are finite (no NaN, no infinity).
-    static func allFinite(_ samples: UnsafePointer<Float>, count: Int) -> Bool {
+    static func allFinite(_ samples: UnsafePointer<Sample>, count: Int) -> Bool {
         // x * 0 is 0 for finite x and NaN otherwise; NaN survives the sum.
-        var probe = SIMD8<Float>(repeating: 0)
+        var probe = SIMD8<Sample>(repeating: 0)
         var i = 0
         let raw = UnsafeRawPointer(samples)
         while i + 8 <= count {
-            probe += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) * 0
+            probe += raw.loadUnaligned(fromByteOffset: i * MemoryLayout<Sample>.stride, as: SIMD8<Sample>.self) * 0
             i += 8
         }
-        var tail: Float = 0
+        var tail: Sample = 0
         while i < count {
             tail += samples[i] * 0
             i += 1

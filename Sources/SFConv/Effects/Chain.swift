@@ -37,6 +37,8 @@ public struct EffectChain: Sendable {
     /// The preset's `[output]`: below the command line and OUT's extension.
     public var outputSubtype: SampleSubtype?
     public var outputContainer: Container?
+    /// The preset's `[output] precision`.
+    public var outputPrecision: PrecisionSetting?
     public var entries: [ChainEntry]
     /// Folders searched, in order, for a relative kernel or impulse file.
     public var fileSearchFolders: [String]
@@ -128,12 +130,12 @@ final class ChainProcessor: AudioProcessor {
     var inputChannelCount: Int { processors[0].inputChannelCount }
     var outputChannelCount: Int { processors.last!.outputChannelCount }
 
-    private func push(from index: Int, _ frames: UnsafeMutablePointer<Float>, _ count: Int, next: FrameSink) throws {
+    private func push(from index: Int, _ frames: UnsafeMutablePointer<Sample>, _ count: Int, next: FrameSink) throws {
         if index == processors.count { return try next(frames, count) }
         try processors[index].process(frames, count: count) { try push(from: index + 1, $0, $1, next: next) }
     }
 
-    func process(_ frames: UnsafeMutablePointer<Float>, count: Int, next: FrameSink) throws {
+    func process(_ frames: UnsafeMutablePointer<Sample>, count: Int, next: FrameSink) throws {
         try push(from: 0, frames, count, next: next)
     }
 

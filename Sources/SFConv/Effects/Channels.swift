@@ -61,10 +61,10 @@ public struct ChannelsEffect: EffectSpec {
     }
 
     /// The mix as a matrix for `inputs` channels: rows are outputs.
-    func matrix(inputs: Int, context: BindContext) throws -> [[Float]] {
+    func matrix(inputs: Int, context: BindContext) throws -> [[Sample]] {
         switch mix {
         case .mono:
-            return [[Float](repeating: 1 / Float(inputs), count: inputs)]
+            return [[Sample](repeating: 1 / Sample(inputs), count: inputs)]
         case .stereo:
             guard inputs <= 2 else {
                 throw EffectProblem("to", "stereo needs a mono or stereo input, not \(inputs) channels; use to=mono first or a matrix")
@@ -77,7 +77,7 @@ public struct ChannelsEffect: EffectSpec {
             guard rows[0].count == inputs else {
                 throw EffectProblem("matrix", "each row needs \(inputs) coefficient(s), one per input channel, not \(rows[0].count)")
             }
-            return rows.map { $0.map(Float.init) }
+            return rows
         }
     }
 
@@ -90,25 +90,25 @@ public struct ChannelsEffect: EffectSpec {
 
 /// Mixes channels by a matrix: output[o] = Σ matrix[o][i] · input[i].
 final class MatrixProcessor: AudioProcessor {
-    let matrix: [[Float]]
+    let matrix: [[Sample]]
     let inputChannelCount: Int
     let outputChannelCount: Int
-    private var buffer: [Float] = []
+    private var buffer: [Sample] = []
 
-    init(matrix: [[Float]]) {
+    init(matrix: [[Sample]]) {
         self.matrix = matrix
         inputChannelCount = matrix[0].count
         outputChannelCount = matrix.count
     }
 
-    func process(_ frames: UnsafeMutablePointer<Float>, count: Int, next: FrameSink) throws {
+    func process(_ frames: UnsafeMutablePointer<Sample>, count: Int, next: FrameSink) throws {
         let needed = count * outputChannelCount
-        if buffer.count < needed { buffer = [Float](repeating: 0, count: needed) }
+        if buffer.count < needed { buffer = [Sample](repeating: 0, count: needed) }
         try buffer.withUnsafeMutableBufferPointer { out in
             for frame in 0..<count {
                 let input = frames + frame * inputChannelCount
                 for (o, row) in matrix.enumerated() {
-                    var sum: Float = 0
+                    var sum: Sample = 0
                     for i in 0..<inputChannelCount { sum += row[i] * input[i] }
                     out[frame * outputChannelCount + o] = sum
                 }

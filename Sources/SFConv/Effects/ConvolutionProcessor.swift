@@ -12,7 +12,7 @@ final class ConvolutionProcessor: AudioProcessor {
     var inputChannelCount: Int { convolver.routing.inputChannelCount }
     var outputChannelCount: Int { convolver.routing.outputChannelCount }
 
-    func process(_ frames: UnsafeMutablePointer<Float>, count: Int, next: FrameSink) throws {
+    func process(_ frames: UnsafeMutablePointer<Sample>, count: Int, next: FrameSink) throws {
         try convolver.process(frames, frameCount: count) { try stage.take($0, count: $1, next: next) }
     }
 
@@ -44,7 +44,7 @@ struct ConvolutionTemplate: Sendable {
 
 /// Keeps every frame: the full convolution.
 final class KeepAllStage: OutputStage {
-    func take(_ frames: UnsafeMutablePointer<Float>, count: Int, next: FrameSink) throws { try next(frames, count) }
+    func take(_ frames: UnsafeMutablePointer<Sample>, count: Int, next: FrameSink) throws { try next(frames, count) }
     func inputEnded(after inputFrames: Int) throws {}
     func flush(next: FrameSink) throws {}
 }
@@ -62,7 +62,7 @@ final class WindowStage: OutputStage {
         window = FrameWindow(start: start)
     }
 
-    func take(_ frames: UnsafeMutablePointer<Float>, count: Int, next: FrameSink) throws {
+    func take(_ frames: UnsafeMutablePointer<Sample>, count: Int, next: FrameSink) throws {
         let (offset, kept) = window.take(count)
         if kept > 0 { try next(frames + offset * channelCount, kept) }
     }

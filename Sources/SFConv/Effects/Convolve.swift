@@ -68,7 +68,7 @@ public struct ConvolveEffect: EffectSpec {
         }
         let outputChannels = routing.outputChannelCount
         let (plan, bytes) = try context.convolutionPlan(kernelLength: k, kernelChannels: kernel.channelCount, routing: routing, key: "kernel")
-        let spectra = try KernelSpectra(kernel: kernel, plan: plan, planning: context.planning)
+        let spectra = try KernelSpectra(kernel: kernel, plan: plan, precision: context.precision, planning: context.planning)
         let template = ConvolutionTemplate(spectra: spectra, routing: routing) {
             WindowStage(start: mode.start(kernelLength: k), channelCount: outputChannels) { inputFrames in
                 // No path here: a batch shares this stage's maker between files; the render names the file.

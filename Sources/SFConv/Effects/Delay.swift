@@ -40,7 +40,7 @@ final class SilenceProcessor: AudioProcessor {
 
     private func emitSilence(_ frameCount: Int, next: FrameSink) throws {
         let block = 8192
-        var silence = [Float](repeating: 0, count: min(block, max(frameCount, 1)) * inputChannelCount)
+        var silence = [Sample](repeating: 0, count: min(block, max(frameCount, 1)) * inputChannelCount)
         var remaining = frameCount
         while remaining > 0 {
             let count = min(block, remaining)
@@ -55,7 +55,7 @@ final class SilenceProcessor: AudioProcessor {
         try emitSilence(before, next: next)
     }
 
-    func process(_ frames: UnsafeMutablePointer<Float>, count: Int, next: FrameSink) throws {
+    func process(_ frames: UnsafeMutablePointer<Sample>, count: Int, next: FrameSink) throws {
         try start(next: next)
         try next(frames, count)
     }

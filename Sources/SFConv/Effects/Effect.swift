@@ -102,6 +102,8 @@ public struct BindContext: Sendable {
     public var inputFrameCount: Int?
     public var files: any AudioFiles
     public var planning: FFTPlanning = .estimate
+    /// The arithmetic of every convolution (chosen for the output's format).
+    public var precision: Precision = .single
     /// Partition size for every convolution (a power of two); nil chooses by kernel length.
     public var blockSize: Int?
     /// Resample kernels at another rate (otherwise an error).

@@ -176,7 +176,7 @@ public struct FilterEffect: EffectSpec {
         let channels = context.channelCount, taps = design.taps, latency = design.latency, keepDelay = self.keepDelay
         let routing = ChannelRouting(inputChannels: channels, kernelChannels: 1)!
         let (plan, bytes) = try context.convolutionPlan(kernelLength: taps, kernelChannels: 1, routing: routing, key: "taps")
-        let spectra = try KernelSpectra(kernel: design.kernel, plan: plan, planning: context.planning)
+        let spectra = try KernelSpectra(kernel: design.kernel, plan: plan, precision: context.precision, planning: context.planning)
         let template = ConvolutionTemplate(spectra: spectra, routing: routing) {
             keepDelay
                 ? WindowStage(start: 0, channelCount: channels) { $0 + taps - 1 }

@@ -16,23 +16,23 @@ public struct GainEffect: EffectSpec {
     public var summary: String { "gain \(Numbers.format(decibels)) dB" }
 
     public func bind(_ context: BindContext) throws -> BoundEffect {
-        let channels = context.channelCount, gain = Float(pow(10, decibels / 20))
+        let channels = context.channelCount, gain = Sample(pow(10, decibels / 20))
         return BoundEffect(summary: summary, channels: (channels, channels)) { GainProcessor(gain: gain, channelCount: channels) }
     }
 }
 
 /// Multiplies every sample by a gain.
 final class GainProcessor: AudioProcessor {
-    let gain: Float
+    let gain: Sample
     let inputChannelCount: Int
     var outputChannelCount: Int { inputChannelCount }
 
-    init(gain: Float, channelCount: Int) {
+    init(gain: Sample, channelCount: Int) {
         self.gain = gain
         inputChannelCount = channelCount
     }
 
-    func process(_ frames: UnsafeMutablePointer<Float>, count: Int, next: FrameSink) throws {
+    func process(_ frames: UnsafeMutablePointer<Sample>, count: Int, next: FrameSink) throws {
         if gain != 1 {
             for i in 0..<(count * inputChannelCount) { frames[i] *= gain }
         }

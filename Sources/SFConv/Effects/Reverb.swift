@@ -141,22 +141,22 @@ public struct ReverbEffect: EffectSpec {
         }
         if settings.irReverse { ir = ImpulseResponsePreparation.reversed(ir) }
         let normalization = ImpulseResponsePreparation.normalizationGain(ir, rule: settings.normalization, routing: routing)
-        ir = ImpulseResponsePreparation.scaled(ir, by: normalization * Float(settings.wet.linear))
+        ir = ImpulseResponsePreparation.scaled(ir, by: normalization * Sample(settings.wet.linear))
         let worstCase = ImpulseResponsePreparation.worstCaseGain(ir, routing: routing)
         context.diagnostics.detail("wet path: \(settings.normalization.rawValue) normalisation "
             + String(format: "%+.2f dB, wet %+.2f dB; worst-case peak gain %.2f (%+.1f dB), the headroom a full-scale input needs",
                      20 * log10(Double(normalization)), settings.wet.decibels, worstCase, 20 * log10(max(worstCase, 1e-12))))
         let predelayFrames = try context.frames(.seconds(settings.predelay / 1000), key: "predelay")
-        try context.reserve(2 * (ir.frameCount + predelayFrames) * ir.channelCount * MemoryLayout<Float>.size,
+        try context.reserve(2 * (ir.frameCount + predelayFrames) * ir.channelCount * MemoryLayout<Sample>.size,
                             for: "the impulse response with its predelay", key: "predelay")
         ir = ImpulseResponsePreparation.delayed(ir, by: predelayFrames)
-        ir = ImpulseResponsePreparation.addingDirectPath(ir, dry: Float(settings.dry.linear), routing: routing)
+        ir = ImpulseResponsePreparation.addingDirectPath(ir, dry: Sample(settings.dry.linear), routing: routing)
 
         let (plan, _) = try context.convolutionPlan(kernelLength: ir.frameCount, kernelChannels: ir.channelCount, routing: routing, key: "impulse")
-        let spectra = try KernelSpectra(kernel: ir, plan: plan, planning: context.planning)
+        let spectra = try KernelSpectra(kernel: ir, plan: plan, precision: context.precision, planning: context.planning)
         let tail = settings.tail
         let channels = routing.outputChannelCount
-        let threshold = Float(pow(10, ReverbSettings.autoTailThresholdDBFS / 20))
+        let threshold = Sample(pow(10, ReverbSettings.autoTailThresholdDBFS / 20))
         return ConvolutionTemplate(spectra: spectra, routing: routing) {
             switch tail {
             case .full: KeepAllStage()
@@ -169,19 +169,19 @@ public struct ReverbEffect: EffectSpec {
 /// frames) and keeps it only up to the last frame above `threshold`, plus a faded `fadeFrames`.
 final class AutoTailStage: OutputStage {
     private let channelCount: Int
-    private let threshold: Float
+    private let threshold: Sample
     private let fadeFrames: Int
     private var position = 0
     private var inputFrames: Int?
-    private var tail: [Float] = []
+    private var tail: [Sample] = []
 
-    init(channelCount: Int, threshold: Float, fadeFrames: Int) {
+    init(channelCount: Int, threshold: Sample, fadeFrames: Int) {
         self.channelCount = channelCount
         self.threshold = threshold
         self.fadeFrames = fadeFrames
     }
 
-    func take(_ frames: UnsafeMutablePointer<Float>, count: Int, next: FrameSink) throws {
+    func take(_ frames: UnsafeMutablePointer<Sample>, count: Int, next: FrameSink) throws {
         let passing = inputFrames.map { max(0, min(count, $0 - position)) } ?? count
         if passing > 0 { try next(frames, passing) }
         if passing < count {
@@ -198,7 +198,7 @@ final class AutoTailStage: OutputStage {
         guard keep > 0 else { return }
         let fadeStart = lastLoud + 1
         for frame in fadeStart..<keep {
-            let gain = Float(0.5 + 0.5 * cos(Double.pi * Double(frame - fadeStart + 1) / Double(fadeFrames + 1)))
+            let gain = Sample(0.5 + 0.5 * cos(Double.pi * Double(frame - fadeStart + 1) / Double(fadeFrames + 1)))
             for c in 0..<channelCount { tail[frame * channelCount + c] *= gain }
         }
         try tail.withUnsafeMutableBufferPointer { try next($0.baseAddress!, keep) }

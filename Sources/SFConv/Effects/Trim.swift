@@ -57,7 +57,7 @@ final class TrimProcessor: AudioProcessor {
         inputChannelCount = channelCount
     }
 
-    func process(_ frames: UnsafeMutablePointer<Float>, count: Int, next: FrameSink) throws {
+    func process(_ frames: UnsafeMutablePointer<Sample>, count: Int, next: FrameSink) throws {
         let (offset, kept) = window.take(count)
         if kept > 0 { try next(frames + offset * inputChannelCount, kept) }
     }

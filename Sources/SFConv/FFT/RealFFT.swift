@@ -1,22 +1,98 @@
+import CFFTW3
 import CFFTW3f
+import CSFConvKernels
 import Foundation
 
-/// Float memory from `fftwf_alloc_real`, aligned for FFTW's SIMD code, zero-filled, with one owner.
-final class AlignedBuffer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>
+/// A sample type FFTW transforms: `Float` (libfftw3f, the fast path) or `Double` (libfftw3, the
+/// precise one). Each conformance maps the few FFTW calls and the complex multiply-accumulate
+/// kernel onto its library; everything above is written once, generic over this.
+protocol FFTScalar: BinaryFloatingPoint, Sendable {
+    /// FFTW's aligned allocation (`fftwf_alloc_real` / `fftw_alloc_real`).
+    static func allocateAligned(_ count: Int) -> UnsafeMutablePointer<Self>?
+    static func freeAligned(_ pointer: UnsafeMutablePointer<Self>)
+    /// A forward (r2c) and an inverse (c2r) plan of `size` points between `time` and `spectrum`
+    /// (interleaved complex). Called with the planner's lock held.
+    static func makePlans(size: Int, time: UnsafeMutablePointer<Self>, spectrum: UnsafeMutablePointer<Self>,
+                          flags: UInt32) -> (forward: OpaquePointer?, inverse: OpaquePointer?)
+    static func destroyPlan(_ plan: OpaquePointer)
+    static func executeForward(_ plan: OpaquePointer, _ input: UnsafeMutablePointer<Self>, _ spectrum: UnsafeMutablePointer<Self>)
+    static func executeInverse(_ plan: OpaquePointer, _ spectrum: UnsafeMutablePointer<Self>, _ output: UnsafeMutablePointer<Self>)
+    /// acc[k] += a[k] × b[k] over `bins` interleaved complex values (C, compiled per instruction set).
+    static func multiplyAccumulate(_ acc: UnsafeMutablePointer<Self>, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, bins: Int)
+    /// The wisdom file's name in the cache folder; wisdom is per library.
+    static var wisdomFileName: String { get }
+    static func importWisdom(_ path: String) -> Bool
+    static func exportWisdom(_ path: String) -> Bool
+}
+
+extension Float: FFTScalar {
+    static func allocateAligned(_ count: Int) -> UnsafeMutablePointer<Float>? { fftwf_alloc_real(count) }
+    static func freeAligned(_ pointer: UnsafeMutablePointer<Float>) { fftwf_free(pointer) }
+    static func makePlans(size: Int, time: UnsafeMutablePointer<Float>, spectrum: UnsafeMutablePointer<Float>,
+                          flags: UInt32) -> (forward: OpaquePointer?, inverse: OpaquePointer?) {
+        let complex = UnsafeMutableRawPointer(spectrum).assumingMemoryBound(to: fftwf_complex.self)
+        return (fftwf_plan_dft_r2c_1d(Int32(size), time, complex, flags), fftwf_plan_dft_c2r_1d(Int32(size), complex, time, flags))
+    }
+    static func destroyPlan(_ plan: OpaquePointer) { fftwf_destroy_plan(plan) }
+    @inline(__always)
+    static func executeForward(_ plan: OpaquePointer, _ input: UnsafeMutablePointer<Float>, _ spectrum: UnsafeMutablePointer<Float>) {
+        fftwf_execute_dft_r2c(plan, input, UnsafeMutableRawPointer(spectrum).assumingMemoryBound(to: fftwf_complex.self))
+    }
+    @inline(__always)
+    static func executeInverse(_ plan: OpaquePointer, _ spectrum: UnsafeMutablePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
+        fftwf_execute_dft_c2r(plan, UnsafeMutableRawPointer(spectrum).assumingMemoryBound(to: fftwf_complex.self), output)
+    }
+    @inline(__always)
+    static func multiplyAccumulate(_ acc: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, bins: Int) {
+        sfconv_complex_multiply_accumulate(acc, a, b, bins)
+    }
+    static var wisdomFileName: String { "fftw3f.wisdom" }
+    static func importWisdom(_ path: String) -> Bool { fftwf_import_wisdom_from_filename(path) != 0 }
+    static func exportWisdom(_ path: String) -> Bool { fftwf_export_wisdom_to_filename(path) != 0 }
+}
+
+extension Double: FFTScalar {
+    static func allocateAligned(_ count: Int) -> UnsafeMutablePointer<Double>? { fftw_alloc_real(count) }
+    static func freeAligned(_ pointer: UnsafeMutablePointer<Double>) { fftw_free(pointer) }
+    static func makePlans(size: Int, time: UnsafeMutablePointer<Double>, spectrum: UnsafeMutablePointer<Double>,
+                          flags: UInt32) -> (forward: OpaquePointer?, inverse: OpaquePointer?) {
+        let complex = UnsafeMutableRawPointer(spectrum).assumingMemoryBound(to: fftw_complex.self)
+        return (fftw_plan_dft_r2c_1d(Int32(size), time, complex, flags), fftw_plan_dft_c2r_1d(Int32(size), complex, time, flags))
+    }
+    static func destroyPlan(_ plan: OpaquePointer) { fftw_destroy_plan(plan) }
+    @inline(__always)
+    static func executeForward(_ plan: OpaquePointer, _ input: UnsafeMutablePointer<Double>, _ spectrum: UnsafeMutablePointer<Double>) {
+        fftw_execute_dft_r2c(plan, input, UnsafeMutableRawPointer(spectrum).assumingMemoryBound(to: fftw_complex.self))
+    }
+    @inline(__always)
+    static func executeInverse(_ plan: OpaquePointer, _ spectrum: UnsafeMutablePointer<Double>, _ output: UnsafeMutablePointer<Double>) {
+        fftw_execute_dft_c2r(plan, UnsafeMutableRawPointer(spectrum).assumingMemoryBound(to: fftw_complex.self), output)
+    }
+    @inline(__always)
+    static func multiplyAccumulate(_ acc: UnsafeMutablePointer<Double>, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, bins: Int) {
+        sfconv_complex_multiply_accumulate_double(acc, a, b, bins)
+    }
+    static var wisdomFileName: String { "fftw3.wisdom" }
+    static func importWisdom(_ path: String) -> Bool { fftw_import_wisdom_from_filename(path) != 0 }
+    static func exportWisdom(_ path: String) -> Bool { fftw_export_wisdom_to_filename(path) != 0 }
+}
+
+/// Memory from FFTW's aligned allocator, aligned for its SIMD code, zero-filled, with one owner.
+final class AlignedBuffer<Scalar: FFTScalar>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Scalar>
     let count: Int
 
     init(count: Int) {
         precondition(count > 0)
-        guard let memory = fftwf_alloc_real(count) else { fatalError("out of memory allocating \(count) floats") }
+        guard let memory = Scalar.allocateAligned(count) else { fatalError("out of memory allocating \(count) samples") }
         pointer = memory
         self.count = count
         pointer.initialize(repeating: 0, count: count)
     }
 
-    deinit { fftwf_free(pointer) }
+    deinit { Scalar.freeAligned(pointer) }
 
-    subscript(offset: Int) -> UnsafeMutablePointer<Float> { pointer + offset }
+    subscript(offset: Int) -> UnsafeMutablePointer<Scalar> { pointer + offset }
 
     func zero() { pointer.update(repeating: 0, count: count) }
 }
@@ -30,16 +106,18 @@ public enum FFTPlanning: String, CaseIterable, Sendable {
     case measure
 }
 
+/// Offsets into buffers passed to ``RealFFT``'s `forward`/`inverse` must be multiples of this many
+/// samples (64 bytes of Float, 128 of Double: at least the widest SIMD alignment FFTW may assume).
+enum FFTAlignment {
+    static let elements = 16
+}
+
 /// A real FFT of one size whose spectra are `size / 2 + 1` interleaved complex values (re, im),
 /// planned once and executed on any buffers aligned like ``AlignedBuffer``'s whose offsets are
-/// multiples of ``alignmentFloats``. (FFTW's split-format plans measured up to 2.4× slower here.)
+/// multiples of ``FFTAlignment/elements``. (FFTW's split-format plans measured up to 2.4× slower here.)
 ///
 /// FFTW's planner is not thread-safe; all planning here is serialized. Execution is thread-safe.
-final class RealFFT: @unchecked Sendable {
-    /// Offsets into buffers passed to `forward`/`inverse` must be multiples of this many floats
-    /// (64 bytes, the widest SIMD alignment FFTW may assume).
-    static let alignmentFloats = 16
-
+final class RealFFT<Scalar: FFTScalar>: @unchecked Sendable {
     let size: Int
     private let forwardPlan: OpaquePointer
     private let inversePlan: OpaquePointer
@@ -48,27 +126,24 @@ final class RealFFT: @unchecked Sendable {
         precondition(size >= 2 && size % 2 == 0)
         self.size = size
         let bins = size / 2 + 1
-        let time = AlignedBuffer(count: size)
-        let spectrum = AlignedBuffer(count: 2 * bins)
+        let time = AlignedBuffer<Scalar>(count: size)
+        let spectrum = AlignedBuffer<Scalar>(count: 2 * bins)
 
         let plans: (OpaquePointer?, OpaquePointer?) = Planner.withLock {
-            Planner.loadWisdomOnce()
+            Planner.loadWisdomOnce(Scalar.self)
             func make(_ flags: UInt32) -> (OpaquePointer?, OpaquePointer?) {
-                let complex = asComplex(spectrum.pointer)
-                let forward = fftwf_plan_dft_r2c_1d(Int32(size), time.pointer, complex, flags)
-                let inverse = fftwf_plan_dft_c2r_1d(Int32(size), complex, time.pointer, flags)
-                return (forward, inverse)
+                Scalar.makePlans(size: size, time: time.pointer, spectrum: spectrum.pointer, flags: flags)
             }
             switch planning {
             case .estimate:
                 let fromWisdom = make(UInt32(FFTW_MEASURE) | UInt32(FFTW_WISDOM_ONLY))
                 if fromWisdom.0 != nil && fromWisdom.1 != nil { return fromWisdom }
-                if let f = fromWisdom.0 { fftwf_destroy_plan(f) }
-                if let i = fromWisdom.1 { fftwf_destroy_plan(i) }
+                if let f = fromWisdom.0 { Scalar.destroyPlan(f) }
+                if let i = fromWisdom.1 { Scalar.destroyPlan(i) }
                 return make(UInt32(FFTW_ESTIMATE))
             case .measure:
                 let measured = make(UInt32(FFTW_MEASURE))
-                Planner.saveWisdom()
+                Planner.saveWisdom(Scalar.self)
                 return measured
             }
         }
@@ -82,40 +157,44 @@ final class RealFFT: @unchecked Sendable {
     /// One plan per size and planning mode for the whole process: plans are immutable and their
     /// execution thread-safe, so convolvers share them.
     static func shared(size: Int, planning: FFTPlanning) throws -> RealFFT {
-        try cache.withLock { plans in
-            if let plan = plans[PlanKey(size: size, planning: planning)] { return plan }
+        let key = SharedPlanKey(scalar: ObjectIdentifier(Scalar.self), size: size, planning: planning)
+        return try sharedPlans.withLock { plans in
+            if let plan = plans[key] as? RealFFT { return plan }
             let plan = try RealFFT(size: size, planning: planning)
-            plans[PlanKey(size: size, planning: planning)] = plan
+            plans[key] = plan
             return plan
         }
     }
 
-    private struct PlanKey: Hashable {
-        var size: Int
-        var planning: FFTPlanning
-    }
-
-    private static let cache = LockedValue<[PlanKey: RealFFT]>([:])
-
     deinit {
         Planner.withLock {
-            fftwf_destroy_plan(forwardPlan)
-            fftwf_destroy_plan(inversePlan)
+            Scalar.destroyPlan(forwardPlan)
+            Scalar.destroyPlan(inversePlan)
         }
     }
 
     /// `size` real samples at `input` → `size/2+1` interleaved complex bins at `spectrum`. Unnormalised.
     @inline(__always)
-    func forward(_ input: UnsafeMutablePointer<Float>, spectrum: UnsafeMutablePointer<Float>) {
-        fftwf_execute_dft_r2c(forwardPlan, input, asComplex(spectrum))
+    func forward(_ input: UnsafeMutablePointer<Scalar>, spectrum: UnsafeMutablePointer<Scalar>) {
+        Scalar.executeForward(forwardPlan, input, spectrum)
     }
 
     /// `size/2+1` interleaved complex bins → `size` real samples (scaled by `size`). Destroys the bins.
     @inline(__always)
-    func inverse(_ spectrum: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        fftwf_execute_dft_c2r(inversePlan, asComplex(spectrum), output)
+    func inverse(_ spectrum: UnsafeMutablePointer<Scalar>, output: UnsafeMutablePointer<Scalar>) {
+        Scalar.executeInverse(inversePlan, spectrum, output)
     }
 }
+
+/// The process's plans, one per sample type, size and planning mode (a generic class cannot hold
+/// a static stored property, so they live here).
+private struct SharedPlanKey: Hashable {
+    var scalar: ObjectIdentifier
+    var size: Int
+    var planning: FFTPlanning
+}
+
+private let sharedPlans = LockedValue<[SharedPlanKey: AnyObject]>([:])
 
 /// A value behind a lock.
 final class LockedValue<Value>: @unchecked Sendable {
@@ -131,16 +210,12 @@ final class LockedValue<Value>: @unchecked Sendable {
     }
 }
 
-@inline(__always)
-private func asComplex(_ floats: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<fftwf_complex> {
-    UnsafeMutableRawPointer(floats).assumingMemoryBound(to: fftwf_complex.self)
-}
-
-/// Serializes FFTW planning and keeps its wisdom in the user's cache folder
-/// (`$XDG_CACHE_HOME/sfconv/fftw3f.wisdom`, else `~/.cache/sfconv/fftw3f.wisdom`).
+/// Serializes FFTW planning (both libraries') and keeps their wisdom in the user's cache folder
+/// (`$XDG_CACHE_HOME/sfconv/fftw3f.wisdom` and `fftw3.wisdom`, else under `~/.cache/sfconv/`).
 enum Planner {
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var wisdomLoaded = false
+    /// The sample types whose wisdom has been loaded; read and written with the lock held.
+    nonisolated(unsafe) private static var wisdomLoaded: Set<ObjectIdentifier> = []
 
     static func withLock<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
@@ -148,33 +223,32 @@ enum Planner {
         return try body()
     }
 
-    static var wisdomPath: String? {
+    static func wisdomPath<Scalar: FFTScalar>(_: Scalar.Type) -> String? {
         let environment = ProcessInfo.processInfo.environment
         if let cache = environment["XDG_CACHE_HOME"], cache.hasPrefix("/") {
-            return cache + "/sfconv/fftw3f.wisdom"
+            return cache + "/sfconv/" + Scalar.wisdomFileName
         }
         if let home = environment["HOME"], !home.isEmpty {
-            return home + "/.cache/sfconv/fftw3f.wisdom"
+            return home + "/.cache/sfconv/" + Scalar.wisdomFileName
         }
         return nil
     }
 
     /// Called with the lock held.
-    static func loadWisdomOnce() {
-        guard !wisdomLoaded else { return }
-        wisdomLoaded = true
-        if let path = wisdomPath, FileManager.default.fileExists(atPath: path) {
-            _ = fftwf_import_wisdom_from_filename(path)
+    static func loadWisdomOnce<Scalar: FFTScalar>(_: Scalar.Type) {
+        guard wisdomLoaded.insert(ObjectIdentifier(Scalar.self)).inserted else { return }
+        if let path = wisdomPath(Scalar.self), FileManager.default.fileExists(atPath: path) {
+            _ = Scalar.importWisdom(path)
         }
     }
 
     /// Called with the lock held. Best effort: a cache that cannot be written costs only speed.
-    static func saveWisdom() {
-        guard let path = wisdomPath else { return }
+    static func saveWisdom<Scalar: FFTScalar>(_: Scalar.Type) {
+        guard let path = wisdomPath(Scalar.self) else { return }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let temporary = path + ".\(getpid()).tmp"
-        if fftwf_export_wisdom_to_filename(temporary) != 0 {
+        if Scalar.exportWisdom(temporary) {
             rename(temporary, path)
         } else {
             unlink(temporary)

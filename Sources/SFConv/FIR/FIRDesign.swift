@@ -94,12 +94,12 @@ public enum FIRDesign {
         while size < 4 * taps { size *= 2 }
         var circular = [Double](repeating: 0, count: size)
         for (i, value) in ramLak.enumerated() { circular[(i - half + size) % size] = value }
-        let fft = try RealFFT(size: size, planning: .estimate)
+        let fft = try RealFFT<Double>(size: size, planning: .estimate)
         let shaped = try transform(circular, fft: fft) { spectrum in
             for bin in 0...(size / 2) {
                 let gain = window.gain(normalizedFrequency: Double(bin) / Double(size))
-                spectrum[2 * bin] *= Float(gain)
-                spectrum[2 * bin + 1] *= Float(gain)
+                spectrum[2 * bin] *= gain
+                spectrum[2 * bin + 1] *= gain
             }
         }
         return (-half...half).map { shaped[($0 + size) % size] }
@@ -121,8 +121,8 @@ public enum FIRDesign {
         while gridPoints < taps { gridPoints *= 2 }
         let binCount = gridPoints + 1
         let size = 2 * gridPoints
-        let fft = try RealFFT(size: size, planning: .estimate)
-        let spectrum = AlignedBuffer(count: size + 2)
+        let fft = try RealFFT<Double>(size: size, planning: .estimate)
+        let spectrum = AlignedBuffer<Double>(count: size + 2)
         let delay = Double(taps - 1) / 2
         var segment = 0
         for bin in 0..<binCount {
@@ -132,12 +132,12 @@ public enum FIRDesign {
             let t = min(1, max(0, (frequency - f0) / (f1 - f0)))
             let gain = gains[segment] + t * (gains[segment + 1] - gains[segment])
             let phase = -delay * Double.pi * frequency / nyquist
-            spectrum.pointer[2 * bin] = Float(gain * cos(phase))
-            spectrum.pointer[2 * bin + 1] = Float(gain * sin(phase))
+            spectrum.pointer[2 * bin] = Double(gain * cos(phase))
+            spectrum.pointer[2 * bin + 1] = Double(gain * sin(phase))
         }
         // Nyquist must be real for a real inverse; firwin2 keeps its real part too.
         spectrum.pointer[2 * (binCount - 1) + 1] = 0
-        let time = AlignedBuffer(count: size)
+        let time = AlignedBuffer<Double>(count: size)
         fft.inverse(spectrum.pointer, output: time.pointer)
         let windowValues = window.values(count: taps)
         return (0..<taps).map { Double(time.pointer[$0]) / Double(size) * windowValues[$0] }
@@ -197,7 +197,7 @@ public enum FIRDesign {
         guard h.count > 2 else { return h }
         var size = 64
         while size < 32 * h.count { size *= 2 }
-        let fft = try RealFFT(size: size, planning: .estimate)
+        let fft = try RealFFT<Double>(size: size, planning: .estimate)
         var padded = [Double](repeating: 0, count: size)
         for (i, value) in h.enumerated() { padded[i] = value }
         // log|H| → real cepstrum.
@@ -205,7 +205,7 @@ public enum FIRDesign {
         let cepstrum = try transform(padded, fft: fft) { spectrum in
             for bin in 0...(size / 2) {
                 let re = Double(spectrum[2 * bin]), im = Double(spectrum[2 * bin + 1])
-                spectrum[2 * bin] = Float(log((re * re + im * im).squareRoot() + floor))
+                spectrum[2 * bin] = Double(log((re * re + im * im).squareRoot() + floor))
                 spectrum[2 * bin + 1] = 0
             }
         }
@@ -218,8 +218,8 @@ public enum FIRDesign {
             for bin in 0...(size / 2) {
                 let re = Double(spectrum[2 * bin]), im = Double(spectrum[2 * bin + 1])
                 let magnitude = exp(re)
-                spectrum[2 * bin] = Float(magnitude * cos(im))
-                spectrum[2 * bin + 1] = Float(magnitude * sin(im))
+                spectrum[2 * bin] = Double(magnitude * cos(im))
+                spectrum[2 * bin + 1] = Double(magnitude * sin(im))
             }
         }
         var kept = h.count
@@ -269,20 +269,20 @@ public enum FIRDesign {
 
     /// Forward FFT of `signal` (length fft.size), `edit` on the interleaved spectrum, inverse FFT,
     /// scaled back: the edited signal.
-    private static func transform(_ signal: [Double], fft: RealFFT, edit: (UnsafeMutablePointer<Float>) -> Void) throws -> [Double] {
-        let time = AlignedBuffer(count: fft.size)
-        let spectrum = AlignedBuffer(count: fft.size + 2)
-        for (i, value) in signal.enumerated() { time.pointer[i] = Float(value) }
+    private static func transform(_ signal: [Double], fft: RealFFT<Double>, edit: (UnsafeMutablePointer<Double>) -> Void) throws -> [Double] {
+        let time = AlignedBuffer<Double>(count: fft.size)
+        let spectrum = AlignedBuffer<Double>(count: fft.size + 2)
+        for (i, value) in signal.enumerated() { time.pointer[i] = value }
         fft.forward(time.pointer, spectrum: spectrum.pointer)
         edit(spectrum.pointer)
         fft.inverse(spectrum.pointer, output: time.pointer)
         return (0..<fft.size).map { Double(time.pointer[$0]) / Double(fft.size) }
     }
 
-    private static func magnitudes(_ signal: [Double], fft: RealFFT) throws -> [Double] {
-        let time = AlignedBuffer(count: fft.size)
-        let spectrum = AlignedBuffer(count: fft.size + 2)
-        for (i, value) in signal.enumerated() { time.pointer[i] = Float(value) }
+    private static func magnitudes(_ signal: [Double], fft: RealFFT<Double>) throws -> [Double] {
+        let time = AlignedBuffer<Double>(count: fft.size)
+        let spectrum = AlignedBuffer<Double>(count: fft.size + 2)
+        for (i, value) in signal.enumerated() { time.pointer[i] = value }
         fft.forward(time.pointer, spectrum: spectrum.pointer)
         return (0...(fft.size / 2)).map { bin in
             let re = Double(spectrum.pointer[2 * bin]), im = Double(spectrum.pointer[2 * bin + 1])

@@ -302,7 +302,7 @@ public struct FilterDesign: Sendable, Codable, Equatable {
 
     /// The taps as a mono kernel.
     public var kernel: AudioBuffer {
-        AudioBuffer(channels: [coefficients.map(Float.init)], sampleRate: Int(rate.rounded()))
+        AudioBuffer(channels: [coefficients], sampleRate: Int(rate.rounded()))
     }
 
     enum CodingKeys: String, CodingKey {

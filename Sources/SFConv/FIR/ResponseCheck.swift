@@ -57,10 +57,10 @@ public enum ResponseCheck {
     static func denseMagnitudes(_ h: [Double]) throws -> [Double] {
         var size = 1 << 16
         while size < 32 * h.count { size *= 2 }
-        let fft = try RealFFT(size: size, planning: .estimate)
-        let time = AlignedBuffer(count: size)
-        let spectrum = AlignedBuffer(count: size + 2)
-        for (n, value) in h.enumerated() { time.pointer[n] = Float(value) }
+        let fft = try RealFFT<Double>(size: size, planning: .estimate)
+        let time = AlignedBuffer<Double>(count: size)
+        let spectrum = AlignedBuffer<Double>(count: size + 2)
+        for (n, value) in h.enumerated() { time.pointer[n] = value }
         fft.forward(time.pointer, spectrum: spectrum.pointer)
         return (0...(size / 2)).map { bin in
             let re = Double(spectrum.pointer[2 * bin]), im = Double(spectrum.pointer[2 * bin + 1])

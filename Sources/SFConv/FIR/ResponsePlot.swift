@@ -57,13 +57,13 @@ public enum ResponsePlot {
     static func sampledResponse(_ h: [Double], at frequencies: [Double], rate: Double) throws -> ([Double], [Double]) {
         var size = 1 << 16
         while size < 8 * h.count { size *= 2 }
-        let fft = try RealFFT(size: size, planning: .estimate)
-        let time = AlignedBuffer(count: size)
-        let plain = AlignedBuffer(count: size + 2)
-        let ramped = AlignedBuffer(count: size + 2)
-        for (n, value) in h.enumerated() { time.pointer[n] = Float(value) }
+        let fft = try RealFFT<Double>(size: size, planning: .estimate)
+        let time = AlignedBuffer<Double>(count: size)
+        let plain = AlignedBuffer<Double>(count: size + 2)
+        let ramped = AlignedBuffer<Double>(count: size + 2)
+        for (n, value) in h.enumerated() { time.pointer[n] = value }
         fft.forward(time.pointer, spectrum: plain.pointer)
-        for (n, value) in h.enumerated() { time.pointer[n] = Float(Double(n) * value) }
+        for (n, value) in h.enumerated() { time.pointer[n] = Double(n) * value }
         fft.forward(time.pointer, spectrum: ramped.pointer)
         var magnitudes: [Double] = [], delays: [Double] = []
         for f in frequencies {

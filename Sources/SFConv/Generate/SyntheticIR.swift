@@ -75,10 +75,10 @@ public struct SyntheticIR: Sendable {
         let frameCount = max(16, Int(((length ?? (1.5 * rt60 + character.tailStart + character.buildUp)) * rate).rounded()))
         var fftSize = 16
         while fftSize < frameCount { fftSize *= 2 }
-        let fft = try RealFFT(size: fftSize, planning: .estimate)
+        let fft = try RealFFT<Double>(size: fftSize, planning: .estimate)
         let masks = bandMasks(fftSize: fftSize, rate: rate)
 
-        var channels: [[Float]] = []
+        var channels: [[Sample]] = []
         for channel in 0..<channelCount {
             var noise = NoiseGenerator(seed: seed &* 0x1000_0000_01B3 &+ UInt64(channel) &+ 1)
             let isDirect = channelCount != 4 || channel == 0 || channel == 3
@@ -90,7 +90,7 @@ public struct SyntheticIR: Sendable {
             for i in h.indices { h[i] *= gain }
             addEarlyReflections(&h, noise: &noise, character: character, scale: isDirect ? 1 : 0.7)
             if isDirect { h[0] += 1 }
-            channels.append(h.map(Float.init))
+            channels.append(h)
         }
         let peak = channels.map { $0.map(abs).max() ?? 0 }.max() ?? 1
         let normalised = channels.map { $0.map { $0 * 0.9 / peak } }
@@ -116,20 +116,20 @@ public struct SyntheticIR: Sendable {
 
     /// Gaussian noise split into octave bands, each decaying at its own rate, with the onset ramp
     /// and a fade over the last 5 %.
-    private func diffuseTail(frameCount: Int, fft: RealFFT, masks: [[Double]], noise: inout NoiseGenerator, character: Character) -> [Double] {
+    private func diffuseTail(frameCount: Int, fft: RealFFT<Double>, masks: [[Double]], noise: inout NoiseGenerator, character: Character) -> [Double] {
         let size = fft.size
-        let time = AlignedBuffer(count: size)
-        let spectrum = AlignedBuffer(count: size + 2)
-        let bandSpectrum = AlignedBuffer(count: size + 2)
-        let bandTime = AlignedBuffer(count: size)
-        for i in 0..<size { time.pointer[i] = Float(noise.nextGaussian()) }
+        let time = AlignedBuffer<Double>(count: size)
+        let spectrum = AlignedBuffer<Double>(count: size + 2)
+        let bandSpectrum = AlignedBuffer<Double>(count: size + 2)
+        let bandTime = AlignedBuffer<Double>(count: size)
+        for i in 0..<size { time.pointer[i] = Double(noise.nextGaussian()) }
         fft.forward(time.pointer, spectrum: spectrum.pointer)
         let rate = Double(sampleRate)
         var tail = [Double](repeating: 0, count: frameCount)
         for (band, mask) in masks.enumerated() {
             for bin in 0..<(size / 2 + 1) {
-                bandSpectrum.pointer[2 * bin] = spectrum.pointer[2 * bin] * Float(mask[bin])
-                bandSpectrum.pointer[2 * bin + 1] = spectrum.pointer[2 * bin + 1] * Float(mask[bin])
+                bandSpectrum.pointer[2 * bin] = spectrum.pointer[2 * bin] * Double(mask[bin])
+                bandSpectrum.pointer[2 * bin + 1] = spectrum.pointer[2 * bin + 1] * Double(mask[bin])
             }
             fft.inverse(bandSpectrum.pointer, output: bandTime.pointer)
             let decay = 3 * log(10) / (rt60 * character.decayFactors[band])

@@ -58,14 +58,14 @@ final class SignalSource: FrameSource {
     var path: String { "generated signal" }
     var declaredFrameCount: Int? { frameCount }
 
-    func read(into buffer: UnsafeMutablePointer<Float>, frameCount requested: Int) throws -> Int {
+    func read(into buffer: UnsafeMutablePointer<Sample>, frameCount requested: Int) throws -> Int {
         let count = min(requested, frameCount - position)
         let rate = Double(sampleRate), duration = Double(frameCount) / rate
         for i in 0..<count {
             let frame = position + i
             for c in 0..<channelCount {
                 let value = signal.value(frame: frame, t: Double(frame) / rate, duration: duration, noise: &generators[c])
-                buffer[i * channelCount + c] = Float(value * amplitude)
+                buffer[i * channelCount + c] = Sample(value * amplitude)
             }
         }
         position += count

@@ -57,7 +57,7 @@ public struct Loudness: Sendable, Equatable, Codable {
     public static func measure(_ source: FrameSource) throws -> Loudness {
         let meter = try LoudnessMeter(channelCount: source.channelCount, sampleRate: source.sampleRate)
         let blockFrames = 16384
-        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: blockFrames * source.channelCount)
+        let buffer = UnsafeMutablePointer<Sample>.allocate(capacity: blockFrames * source.channelCount)
         defer { buffer.deallocate() }
         while true {
             let count = try source.read(into: buffer, frameCount: blockFrames)
@@ -95,8 +95,8 @@ public final class LoudnessMeter {
         ebur128_destroy(&pointer)
     }
 
-    public func add(_ frames: UnsafePointer<Float>, frameCount: Int) throws {
-        guard ebur128_add_frames_float(state, frames, frameCount) == Int32(EBUR128_SUCCESS.rawValue) else {
+    public func add(_ frames: UnsafePointer<Sample>, frameCount: Int) throws {
+        guard ebur128_add_frames_double(state, frames, frameCount) == Int32(EBUR128_SUCCESS.rawValue) else {
             throw SFConvError("the loudness meter failed (out of memory)")
         }
     }

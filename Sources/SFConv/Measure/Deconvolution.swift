@@ -66,17 +66,17 @@ public struct SweepDeconvolver: Sendable {
         guard let count = recordings.first?.count else { return [] }
         precondition(recordings.allSatisfy { $0.count == count })
         let size = Self.fftSize(atLeast: count + sweep.count)
-        let fft = try RealFFT.shared(size: size, planning: .estimate)
+        let fft = try RealFFT<Double>.shared(size: size, planning: .estimate)
         let x = try Self.spectrum(sweep, size: size, fft: fft)
         return try recordings.map { try response(of: $0, sweepSpectrum: x, fft: fft) }
     }
 
-    private func response(of recording: [Double], sweepSpectrum x: [Double], fft: RealFFT) throws -> DeconvolvedResponse {
+    private func response(of recording: [Double], sweepSpectrum x: [Double], fft: RealFFT<Double>) throws -> DeconvolvedResponse {
         let size = fft.size
         let y = try Self.spectrum(recording, size: size, fft: fft)
         let bins = size / 2 + 1
-        let product = AlignedBuffer(count: 2 * bins)
-        let output = AlignedBuffer(count: size)
+        let product = AlignedBuffer<Double>(count: 2 * bins)
+        let output = AlignedBuffer<Double>(count: size)
         let binHz = Double(sampleRate) / Double(size)
         for k in 0..<bins {
             let weight = mask(at: Double(k) * binHz)
@@ -87,8 +87,8 @@ public struct SweepDeconvolver: Sendable {
             guard power > 0 else { continue }
             // Y · X* / |X|², and FFTW's inverse leaves a factor `size`.
             let scale = weight / power / Double(size)
-            product.pointer[2 * k] = Float((yr * xr + yi * xi) * scale)
-            product.pointer[2 * k + 1] = Float((yi * xr - yr * xi) * scale)
+            product.pointer[2 * k] = Double((yr * xr + yi * xi) * scale)
+            product.pointer[2 * k + 1] = Double((yi * xr - yr * xi) * scale)
         }
         fft.inverse(product.pointer, output: output.pointer)
         let negative = sweep.count - 1
@@ -102,13 +102,13 @@ public struct SweepDeconvolver: Sendable {
     /// measurement of `h` with this sweep gives.
     public func bandLimited(_ h: [Double]) throws -> [Double] {
         let size = Self.fftSize(atLeast: 2 * h.count)
-        let fft = try RealFFT.shared(size: size, planning: .estimate)
-        let spectrum = AlignedBuffer(count: size + 2), time = AlignedBuffer(count: size)
-        for i in h.indices { time.pointer[i] = Float(h[i]) }
+        let fft = try RealFFT<Double>.shared(size: size, planning: .estimate)
+        let spectrum = AlignedBuffer<Double>(count: size + 2), time = AlignedBuffer<Double>(count: size)
+        for i in h.indices { time.pointer[i] = Double(h[i]) }
         fft.forward(time.pointer, spectrum: spectrum.pointer)
         let binHz = Double(sampleRate) / Double(size)
         for k in 0..<(size / 2 + 1) {
-            let weight = Float(mask(at: Double(k) * binHz) / Double(size))
+            let weight = Double(mask(at: Double(k) * binHz) / Double(size))
             spectrum.pointer[2 * k] *= weight
             spectrum.pointer[2 * k + 1] *= weight
         }
@@ -123,10 +123,10 @@ public struct SweepDeconvolver: Sendable {
     }
 
     /// The zero-padded real spectrum of `signal` as interleaved (re, im) Doubles.
-    static func spectrum(_ signal: [Double], size: Int, fft given: RealFFT? = nil) throws -> [Double] {
-        let fft = try given ?? RealFFT.shared(size: size, planning: .estimate)
-        let time = AlignedBuffer(count: size), spectrum = AlignedBuffer(count: size + 2)
-        for i in signal.indices { time.pointer[i] = Float(signal[i]) }
+    static func spectrum(_ signal: [Double], size: Int, fft given: RealFFT<Double>? = nil) throws -> [Double] {
+        let fft = try given ?? RealFFT<Double>.shared(size: size, planning: .estimate)
+        let time = AlignedBuffer<Double>(count: size), spectrum = AlignedBuffer<Double>(count: size + 2)
+        for i in signal.indices { time.pointer[i] = Double(signal[i]) }
         fft.forward(time.pointer, spectrum: spectrum.pointer)
         return (0..<(size + 2)).map { Double(spectrum.pointer[$0]) }
     }

@@ -57,12 +57,12 @@ public struct ImpulseMeasurement: Sendable {
         }
         let rate = recording.sampleRate
         guard recording.frameCount > 0 else { throw SFConvError("the recording is empty", path: recordingPath) }
-        let deconvolver = try SweepDeconvolver(sweep: sweep.channels[0].map(Double.init), sampleRate: rate, path: sweepPath)
+        let deconvolver = try SweepDeconvolver(sweep: sweep.channels[0], sampleRate: rate, path: sweepPath)
         guard recording.frameCount > deconvolver.activeEnd else {
             throw SFConvError(String(format: "the recording (%.3f s) is shorter than the sweep (%.3f s): it must hold the whole sweep and the room's decay after it",
                                      Double(recording.frameCount) / Double(rate), Double(deconvolver.activeEnd) / Double(rate)), path: recordingPath)
         }
-        let channels = recording.channels.map { $0.map(Double.init) }
+        let channels = recording.channels
         for (index, channel) in channels.enumerated() {
             guard channel.allSatisfy(\.isFinite) else { throw SFConvError("channel \(index + 1) holds a NaN or infinite sample", path: recordingPath) }
         }
@@ -118,11 +118,11 @@ public struct ImpulseMeasurement: Sendable {
         let gain = pow(10, peakLevel / 20) / peak
         // A half-Hann fade over the last tenth of the response, at most 100 ms.
         let fadeFrames = max(1, min(frames / 10, rate / 10))
-        let cut: [[Float]] = full.map { response in
+        let cut: [[Sample]] = full.map { response in
             (0..<frames).map { i in
                 let fromEnd = frames - 1 - i
                 let fade = fromEnd < fadeFrames ? 0.5 - 0.5 * cos(Double.pi * Double(fromEnd) / Double(fadeFrames)) : 1
-                return Float(response[i] * gain * fade)
+                return Sample(response[i] * gain * fade)
             }
         }
 
@@ -135,7 +135,7 @@ public struct ImpulseMeasurement: Sendable {
             let to = start - Int((l * log(Double(k - 1))).rounded())
             guard from + zeroLag >= 0, to > from else { break }
             harmonics.append(AudioBuffer(channels: responses.map { response in
-                (from..<to).map { Float(response.samples[zeroLag + $0] * gain) }
+                (from..<to).map { Sample(response.samples[zeroLag + $0] * gain) }
             }, sampleRate: rate))
         }
 

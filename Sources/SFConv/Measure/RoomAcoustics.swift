@@ -74,7 +74,7 @@ public enum RoomAcoustics {
     /// Throws when a channel is silent or holds a non-finite sample; `path` names the file in messages.
     public static func analyze(_ ir: AudioBuffer, bands: BandSet, path: String? = nil) throws -> [ChannelAcoustics] {
         try ir.channels.enumerated().map { index, samples in
-            try analyze(channel: samples.map(Double.init), rate: ir.sampleRate, bands: bands.bands, channel: index + 1, of: ir.channelCount, path: path)
+            try analyze(channel: samples, rate: ir.sampleRate, bands: bands.bands, channel: index + 1, of: ir.channelCount, path: path)
         }
     }
 

@@ -6,7 +6,7 @@ import Foundation
 final class PrefetchingReader: @unchecked Sendable {
     let reader: FrameSource
     let blockFrames: Int
-    private let slots: [UnsafeMutablePointer<Float>]
+    private let slots: [UnsafeMutablePointer<Sample>]
     private var counts: [Int]
     private var failure: Error?
     private let filled = CountingSemaphore(0)
@@ -21,7 +21,7 @@ final class PrefetchingReader: @unchecked Sendable {
     init(_ reader: FrameSource, blockFrames: Int, depth: Int = 3) {
         self.reader = reader
         self.blockFrames = blockFrames
-        slots = (0..<depth).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: blockFrames * reader.channelCount) }
+        slots = (0..<depth).map { _ in UnsafeMutablePointer<Sample>.allocate(capacity: blockFrames * reader.channelCount) }
         counts = [Int](repeating: 0, count: depth)
         free = CountingSemaphore(depth)
         let thread = Thread { [unowned self] in self.produce() }
@@ -67,7 +67,7 @@ final class PrefetchingReader: @unchecked Sendable {
     }
 
     /// The next block of interleaved frames (valid until the next call), or nil at the end.
-    func next() throws -> (frames: UnsafeMutablePointer<Float>, count: Int)? {
+    func next() throws -> (frames: UnsafeMutablePointer<Sample>, count: Int)? {
         if finished { return nil }
         if holding {
             free.signal()
@@ -92,7 +92,7 @@ final class BackgroundWriter: @unchecked Sendable {
     let writer: SoundFileWriter
     private let queue = DispatchQueue(label: "sfconv.write")
     private let capacityFrames: Int
-    private let slots: [UnsafeMutablePointer<Float>]
+    private let slots: [UnsafeMutablePointer<Sample>]
     private let free: CountingSemaphore
     private var slot = 0
     private let failureLock = NSLock()
@@ -101,7 +101,7 @@ final class BackgroundWriter: @unchecked Sendable {
     init(_ writer: SoundFileWriter, capacityFrames: Int, depth: Int = 3) {
         self.writer = writer
         self.capacityFrames = capacityFrames
-        slots = (0..<depth).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: capacityFrames * writer.channelCount) }
+        slots = (0..<depth).map { _ in UnsafeMutablePointer<Sample>.allocate(capacity: capacityFrames * writer.channelCount) }
         free = CountingSemaphore(depth)
     }
 
@@ -117,7 +117,7 @@ final class BackgroundWriter: @unchecked Sendable {
     }
 
     /// Queues `frameCount` interleaved frames (any number; split into buffer-sized pieces).
-    func write(_ frames: UnsafePointer<Float>, frameCount: Int) throws {
+    func write(_ frames: UnsafePointer<Sample>, frameCount: Int) throws {
         var offset = 0
         while offset < frameCount {
             if let failure = firstFailure() { throw failure }

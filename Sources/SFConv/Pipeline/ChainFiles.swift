@@ -59,7 +59,7 @@ public final class ChainFiles: AudioFiles, @unchecked Sendable {
         }
         // The file, planar, and its copy at the input's rate: refused before reading when over budget.
         let ratio = max(1, Double(rate) / Double(reader.sampleRate))
-        let bytes = Double(reader.declaredFrameCount ?? limit) * Double(reader.channelCount * MemoryLayout<Float>.size) * (1 + ratio)
+        let bytes = Double(reader.declaredFrameCount ?? limit) * Double(reader.channelCount * MemoryLayout<Sample>.size) * (1 + ratio)
         if bytes > Double(memoryBudget) {
             throw SFConvError("kernel of \(reader.channelCount) channels needs about \(Int(bytes) >> 20) MiB at \(rate) Hz, more than the memory budget of \(memoryBudget >> 20) MiB (--max-memory)", path: path)
         }

@@ -31,8 +31,8 @@ public struct FileInfo: Sendable, Codable, Equatable {
         let progress = makeProgress(reader.declaredFrameCount)
         var framesRead = 0
         let blockFrames = 1 << 16
-        var block = [Float](repeating: 0, count: blockFrames * reader.channelCount)
-        var peak: Float = 0
+        var block = [Sample](repeating: 0, count: blockFrames * reader.channelCount)
+        var peak: Sample = 0
         try block.withUnsafeMutableBufferPointer { buffer in
             while true {
                 let got = try reader.read(into: buffer.baseAddress!, frameCount: blockFrames)

@@ -44,8 +44,8 @@ public struct NullTest: Sendable, Codable, Equatable {
         var first: (Int, Int)?
         var endA = false, endB = false
         while !endA && !endB {
-            let gotA = try bufferA.withUnsafeMutableBufferPointer { try readerA.readDoubles(into: $0.baseAddress!, frameCount: block) }
-            let gotB = try bufferB.withUnsafeMutableBufferPointer { try readerB.readDoubles(into: $0.baseAddress!, frameCount: block) }
+            let gotA = try bufferA.withUnsafeMutableBufferPointer { try readerA.read(into: $0.baseAddress!, frameCount: block) }
+            let gotB = try bufferB.withUnsafeMutableBufferPointer { try readerB.read(into: $0.baseAddress!, frameCount: block) }
             // Both files are read in equal blocks, so they stay in step until the shorter ends.
             let n = min(gotA, gotB)
             endA = gotA < block
@@ -65,7 +65,7 @@ public struct NullTest: Sendable, Codable, Equatable {
         // The rest of the longer file, for its true length.
         var scratch = [Double](repeating: 0, count: block * channels)
         for reader in [readerA, readerB] {
-            while try scratch.withUnsafeMutableBufferPointer({ try reader.readDoubles(into: $0.baseAddress!, frameCount: block) }) > 0 {}
+            while try scratch.withUnsafeMutableBufferPointer({ try reader.read(into: $0.baseAddress!, frameCount: block) }) > 0 {}
         }
         let samples = Double(max(1, compared * channels))
         let rms = (sumOfSquares / samples).squareRoot()

@@ -1,6 +1,24 @@
 import Foundation
 
-/// What the user says about the output file on the command line: `--format`, `--subtype`, `--force`.
+/// `--precision`: the arithmetic convolutions run in, or `auto` to choose by the output's format.
+public enum PrecisionSetting: String, CaseIterable, Sendable, Equatable {
+    case single, double, auto
+
+    /// `auto`: double where single precision's rounding (about 1e-7 of full scale) would show in
+    /// the output — integer PCM of 24 bits or more, and 64-bit float — single otherwise.
+    public func resolved(for format: SoundFormat) -> Precision {
+        switch self {
+        case .single: return .single
+        case .double: return .double
+        case .auto:
+            guard let subtype = format.sampleSubtype else { return .single }
+            return subtype == .double || (subtype.isInteger && subtype.bitDepth >= 24) ? .double : .single
+        }
+    }
+}
+
+/// What the user says about the output file on the command line: `--format`, `--subtype`,
+/// `--precision`, `--force`.
 public struct OutputOptions: Sendable, Equatable {
     /// The container; nil takes it from the output path's extension.
     public var container: Container?
@@ -8,11 +26,19 @@ public struct OutputOptions: Sendable, Equatable {
     public var subtype: SampleSubtype?
     /// Replace an existing output file.
     public var overwrite: Bool
+    /// The arithmetic; nil keeps the preset's, else `auto`.
+    public var precision: PrecisionSetting?
 
-    public init(container: Container? = nil, subtype: SampleSubtype? = nil, overwrite: Bool = false) {
+    public init(container: Container? = nil, subtype: SampleSubtype? = nil, overwrite: Bool = false, precision: PrecisionSetting? = nil) {
         self.container = container
         self.subtype = subtype
         self.overwrite = overwrite
+        self.precision = precision
+    }
+
+    /// The precision to render `format` in: the command line's, else the preset's, else `auto`'s choice.
+    public func precision(for format: SoundFormat, preset: PrecisionSetting?) -> Precision {
+        (precision ?? preset ?? .auto).resolved(for: format)
     }
 
     /// The format to write at `path`, merged once, in this order: a command-line flag, then OUT's

@@ -7,7 +7,7 @@ public struct RenderSummary: Sendable {
     public var channelCount: Int
     public var sampleRate: Int
     /// The output's peak before any clamping.
-    public var peak: Float
+    public var peak: Sample
     public var clippedSampleCount: Int
     public var clippingReport: String?
     /// The output's loudness, when a `loudness` pass measured it.
@@ -59,8 +59,10 @@ public enum Render {
             return RenderSummary(inputFrames: n, writer: writer)
         }
         if output.path != "-" { try SoundFileWriter.checkDestination(output.path, overwrite: output.overwrite) }
-        // W64: no 4 GiB limit on the pass, whatever OUT's container.
-        let passFormat = SoundFormat(container: .w64, subtype: SampleSubtype.float.formatValue)
+        // W64: no 4 GiB limit on the pass, whatever OUT's container; doubles where the output
+        // can tell them from floats.
+        let passSubtype: SampleSubtype = PrecisionSetting.auto.resolved(for: output.format) == .double ? .double : .float
+        let passFormat = SoundFormat(container: .w64, subtype: passSubtype.formatValue)
         let passPath = TemporaryFiles.hiddenPath(beside: output.path == "-" ? NSTemporaryDirectory() + "/stdout" : output.path, tag: "pass1.w64")
         TemporaryFiles.register(passPath)
         defer {
@@ -90,7 +92,7 @@ public enum Render {
         let passReader = try SoundFileReader(path: passPath)
         let writer = try SoundFileWriter(path: output.path, format: output.format, channelCount: channels, sampleRate: rate,
                                          overwrite: output.overwrite, dither: output.dither)
-        _ = try Renderer.stream(from: passReader, through: nil, gain: Float(gain), to: writer, diagnostics: diagnostics,
+        _ = try Renderer.stream(from: passReader, through: nil, gain: gain, to: writer, diagnostics: diagnostics,
                                 progress: progress("\(label) (pass 2 of 2)", passReader.declaredFrameCount))
         var summary = RenderSummary(inputFrames: n, writer: writer)
         summary.loudness = loudness
@@ -129,14 +131,15 @@ public struct RenderRequest: Sendable {
         self.chain = chain
     }
 
-    /// Binds the chain to `reader`'s format.
-    func bind(to reader: SoundFileReader, diagnostics: Diagnostics) throws -> BoundChain {
+    /// Binds the chain to `reader`'s format, computing in the precision `format` asks.
+    func bind(to reader: SoundFileReader, format: SoundFormat, diagnostics: Diagnostics) throws -> BoundChain {
         try PartitionPlan.checkBlockSize(blockSize)
         var context = BindContext(channelCount: reader.channelCount, sampleRate: reader.sampleRate, inputPath: inputPath,
                                   files: ChainFiles(folders: chain.fileSearchFolders, memoryBudget: memoryBudget))
         context.inputFrameCount = reader.declaredFrameCount
         context.memoryBudget = memoryBudget
         context.planning = planning
+        context.precision = output.precision(for: format, preset: chain.outputPrecision)
         context.blockSize = blockSize
         context.resample = resample
         context.diagnostics = diagnostics
@@ -146,7 +149,7 @@ public struct RenderRequest: Sendable {
     public func run(diagnostics: Diagnostics = .standardError, progress: @escaping ProgressFactory = { _, _ in nil }) throws -> RenderSummary {
         let reader = try SoundFileReader(path: inputPath)
         let format = try output.format(for: outputPath, preset: chain.outputPreferences, input: reader.format)
-        let bound = try bind(to: reader, diagnostics: diagnostics)
+        let bound = try bind(to: reader, format: format, diagnostics: diagnostics)
         return try Render.file(source: reader, chain: bound, output: RenderOutput(path: outputPath, format: format, overwrite: output.overwrite, dither: dither),
                                label: label, diagnostics: diagnostics, progress: progress)
     }
@@ -155,7 +158,8 @@ public struct RenderRequest: Sendable {
     public func describe() throws -> String {
         let reader = try SoundFileReader(path: inputPath)
         if outputPath != "-" { try SoundFileWriter.checkDestination(outputPath, overwrite: output.overwrite) }
-        let bound = try bind(to: reader, diagnostics: .silent)
+        let format = try output.format(for: outputPath, preset: chain.outputPreferences, input: reader.format)
+        let bound = try bind(to: reader, format: format, diagnostics: .silent)
         let rate = Double(reader.sampleRate)
         func seconds(_ frames: Int) -> String { String(format: "%.3f s", Double(frames) / rate) }
         var lines = ["\(chain.name)\(chain.path.map { " (\($0))" } ?? "")",
@@ -171,10 +175,10 @@ public struct RenderRequest: Sendable {
             lines.append(line)
             length = length.map(effect.outputLength(forInput:))
         }
-        let format = try output.format(for: outputPath, preset: chain.outputPreferences, input: reader.format)
         let upTo = bound.effects.contains(where: \.tailIsUpperBound) ? "up to " : ""
+        let precision = output.precision(for: format, preset: chain.outputPrecision)
         lines.append("output: \(outputPath), \(format.containerName), \(format.subtypeName)"
-                     + (length.map { ", \(upTo)\($0) frames (\(seconds($0)))" } ?? ""))
+                     + (length.map { ", \(upTo)\($0) frames (\(seconds($0)))" } ?? "") + "; \(precision.rawValue) precision")
         return lines.joined(separator: "\n")
     }
 }

@@ -13,7 +13,7 @@ enum Renderer {
 
     /// Streams `source` through `processor` (nil: unchanged) into `writer`, then commits it.
     /// Returns the input frames read.
-    static func stream(from source: FrameSource, through processor: AudioProcessor?, gain: Float = 1, to writer: SoundFileWriter,
+    static func stream(from source: FrameSource, through processor: AudioProcessor?, gain: Sample = 1, to writer: SoundFileWriter,
                        diagnostics: Diagnostics, progress: ProgressBar?) throws -> Int {
         precondition((processor?.inputChannelCount ?? source.channelCount) == source.channelCount
             && (processor?.outputChannelCount ?? source.channelCount) == writer.channelCount)

@@ -66,7 +66,7 @@ public enum AudioPlot {
         let analyzer = try ColumnAnalyzer(sampleRate: reader.sampleRate, channelCount: reader.channelCount,
                                           expectedFrameCount: reader.declaredFrameCount, columnCount: columns, rows: rows)
         let blockFrames = 16384
-        var block = [Float](repeating: 0, count: blockFrames * reader.channelCount)
+        var block = [Sample](repeating: 0, count: blockFrames * reader.channelCount)
         while true {
             let got = try block.withUnsafeMutableBufferPointer { try reader.read(into: $0.baseAddress!, frameCount: blockFrames) }
             if got == 0 { break }

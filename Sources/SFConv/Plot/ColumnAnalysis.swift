@@ -65,10 +65,10 @@ final class ColumnAnalyzer {
     let fftSize: Int
     let hop: Int
 
-    private let fft: RealFFT
+    private let fft: RealFFT<Float>
     private let window: [Float]
-    private let timeBuffer: AlignedBuffer
-    private let spectrumBuffer: AlignedBuffer
+    private let timeBuffer: AlignedBuffer<Float>
+    private let spectrumBuffer: AlignedBuffer<Float>
     /// Per row, the bins it takes its level from (NaN rows: lowBin > highBin, above Nyquist).
     private let lowBin: [Int]
     private let highBin: [Int]
@@ -113,10 +113,10 @@ final class ColumnAnalyzer {
             hop = size / 4
             framesPerColumn = hop
         }
-        fft = try RealFFT.shared(size: size, planning: .estimate)
+        fft = try RealFFT<Float>.shared(size: size, planning: .estimate)
         window = (0..<size).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(size))) }
-        timeBuffer = AlignedBuffer(count: size)
-        spectrumBuffer = AlignedBuffer(count: size + 2)
+        timeBuffer = AlignedBuffer<Float>(count: size)
+        spectrumBuffer = AlignedBuffer<Float>(count: size + 2)
         let windowSum = window.reduce(0, +)
         powerScale = 1 / ((windowSum / 2) * (windowSum / 2))
         let nyquist = Double(sampleRate) / 2
@@ -156,8 +156,8 @@ final class ColumnAnalyzer {
         pendingStart = -size / 2
     }
 
-    /// Takes `frameCount` interleaved frames.
-    func process(_ frames: UnsafePointer<Float>, frameCount: Int) {
+    /// Takes `frameCount` interleaved frames (analysed in single precision: a picture needs no more).
+    func process(_ frames: UnsafePointer<Sample>, frameCount: Int) {
         let channels = channelCount
         let scale = 1 / Float(channels)
         pending.reserveCapacity(pending.count + frameCount)
@@ -172,7 +172,7 @@ final class ColumnAnalyzer {
             var low = touched[column] ? minimum[column] : Float.infinity
             var high = touched[column] ? maximum[column] : -Float.infinity
             for c in 0..<channels {
-                let value = frames[frame * channels + c]
+                let value = Float(frames[frame * channels + c])
                 sum += value
                 low = min(low, value)
                 high = max(high, value)

@@ -7,7 +7,7 @@ internal import TOMLKit
 /// problem in the file is reported, not only the first.
 public enum PresetLoader {
     static let rootKeys = ["name", "description", "output", "effect"]
-    static let outputKeys = ["subtype", "format"]
+    static let outputKeys = ["subtype", "format", "precision"]
 
     public static func load(path: String) throws -> EffectChain {
         try parse(try text(at: path), path: path)
@@ -203,7 +203,7 @@ private struct PresetReader {
         for key in outputTable.keys {
             let keyPath = "output.\(key)", line = lines.tableKey("output", key)
             guard PresetLoader.outputKeys.contains(key) else {
-                report(keyPath, line: line, "unknown key\(suggestion(for: key, among: PresetLoader.outputKeys)); [output] takes subtype and format")
+                report(keyPath, line: line, "unknown key\(suggestion(for: key, among: PresetLoader.outputKeys)); [output] takes subtype, format and precision")
                 continue
             }
             guard let value = outputTable[key]?.string else {
@@ -213,6 +213,9 @@ private struct PresetReader {
             if key == "subtype" {
                 chain.outputSubtype = SampleSubtype(rawValue: value)
                 if chain.outputSubtype == nil { report(keyPath, line: line, "expected one of \(SampleSubtype.allCases.map(\.rawValue).joined(separator: ", ")), found \"\(value)\"") }
+            } else if key == "precision" {
+                chain.outputPrecision = PrecisionSetting(rawValue: value)
+                if chain.outputPrecision == nil { report(keyPath, line: line, "expected one of \(PrecisionSetting.allCases.map(\.rawValue).joined(separator: ", ")), found \"\(value)\"") }
             } else {
                 chain.outputContainer = Container(rawValue: value)
                 if chain.outputContainer == nil { report(keyPath, line: line, "expected one of \(Container.allCases.map(\.rawValue).joined(separator: ", ")), found \"\(value)\"") }
