@@ -19,6 +19,9 @@ public final class SoundFileReader {
 
     private let handle: OpaquePointer
     private let frameCountIsExact: Bool
+    /// How samples come from libsndfile.
+    private let transfer: SampleTransfer
+    private let scratch = TransferScratch()
     private var reachedEnd = false
     /// The spooled copy of a pipe, removed with the reader.
     private let spool: String?
@@ -57,6 +60,7 @@ public final class SoundFileReader {
         let headerCount = major == Int32(SF_FORMAT_WAV) || major == Int32(SF_FORMAT_AIFF) ? HeaderClaim.declaredFrames(path: path) : nil
         declaredFrameCount = max(headerCount ?? 0, libraryCount ?? 0) > 0 ? max(headerCount ?? 0, libraryCount ?? 0) : libraryCount
         frameCountIsExact = major != Int32(SF_FORMAT_MPEG) && major != Int32(SF_FORMAT_OGG)
+        transfer = SampleTransfer(format)
         guard (1...Self.maximumChannelCount).contains(channelCount), Self.rateRange.contains(sampleRate) else {
             sf_close(handle)
             removeSpool()
@@ -76,11 +80,12 @@ public final class SoundFileReader {
     /// Duration the header declares, in seconds.
     public var declaredDuration: Double? { declaredFrameCount.map { Double($0) / Double(sampleRate) } }
 
-    /// Reads up to `frameCount` frames into `buffer` (room for `frameCount * channelCount` floats).
+    /// Reads up to `frameCount` frames into `buffer` (room for `frameCount * channelCount` samples).
     /// Returns the frames read; 0 at the end of the file.
     public func read(into buffer: UnsafeMutablePointer<Sample>, frameCount: Int) throws -> Int {
         if reachedEnd || frameCount == 0 { return 0 }
-        let got = Int(sf_readf_double(handle, buffer, sf_count_t(frameCount)))
+        let got = transfer.read(handle, into: buffer, frames: frameCount, channels: channelCount,
+                                scratch: scratch.reserve(frameCount * channelCount * transfer.scratchBytesPerSample))
         if got <= 0 {
             reachedEnd = true
             // A short read is the end of the file unless the library says it failed.

@@ -1,7 +1,7 @@
 import CSndFile
 import Foundation
 
-/// Writes interleaved float frames through libsndfile into a temporary file beside the target
+/// Writes interleaved ``Sample`` frames through libsndfile into a temporary file beside the target
 /// (an ``OutputFile``: every byte's write checked), which ``commit()`` checks — frames read back
 /// where the header states them — and moves into place. Until then the target is untouched; a
 /// writer released without `commit()` (an error, a thrown exception) removes its temporary file.
@@ -35,12 +35,11 @@ public final class SoundFileWriter {
     /// The most frames the container can hold (WAV, AIFF and AU sizes are 32-bit).
     private let frameLimit: Int
     private let clamps: Bool
-    /// The bits of an integer PCM encoding, which this writer quantises itself; nil otherwise.
-    private let pcmBits: Int?
+    /// How samples reach libsndfile (integer PCM quantised here, not by libsndfile).
+    private let transfer: SampleTransfer
+    private let scratch = TransferScratch()
     /// The size of one quantisation step when dithering, else nil.
     private let ditherStep: Sample?
-    /// Quantised samples on their way to `sf_writef_int`.
-    private var quantised: [Int32] = []
     private var ditherState: UInt64 = 0x2545_F491_4F6C_DD1D
 
     /// - Parameters:
@@ -78,9 +77,9 @@ public final class SoundFileWriter {
         self.channelCount = channelCount
         self.sampleRate = sampleRate
         clamps = format.sampleSubtype?.isInteger ?? true
-        pcmBits = format.sampleSubtype.flatMap { $0.isInteger ? $0.bitDepth : nil }
-        if dither, let bits = pcmBits, bits <= 16 {
-            ditherStep = 1 / Sample(1 << (bits - 1))
+        transfer = SampleTransfer(format)
+        if dither, let subtype = format.sampleSubtype, subtype.isInteger, subtype.bitDepth <= 16 {
+            ditherStep = 1 / Sample(1 << (subtype.bitDepth - 1))
         } else {
             ditherStep = nil
         }
@@ -127,34 +126,14 @@ public final class SoundFileWriter {
                 clippedSampleCount += 1
             }
         }
-        let written: Int
-        if let pcmBits {
-            quantise(frames, count: sampleCount, bits: pcmBits)
-            written = Int(sf_writef_int(handle, quantised, sf_count_t(frameCount)))
-        } else {
-            written = Int(sf_writef_double(handle, frames, sf_count_t(frameCount)))
-        }
+        let written = transfer.write(handle, from: frames, frames: frameCount, channels: channelCount,
+                                     scratch: scratch.reserve(sampleCount * transfer.scratchBytesPerSample))
         guard written == frameCount, file.failure == nil else {
             var reason = file.failure ?? SoundFileReader.libraryMessage(handle)
             if reason.hasPrefix("System error : ") { reason.removeFirst("System error : ".count) }
             throw SFConvError("write failed after \(framesWritten + max(written, 0)) frames: \(reason)", path: reportedPath)
         }
         framesWritten += frameCount
-    }
-
-    /// Rounds samples (within ±1) to the nearest of the 2^bits steps, into `quantised` as the
-    /// top `bits` of an Int32: the form `sf_writef_int` stores without rounding of its own.
-    private func quantise(_ samples: UnsafeMutablePointer<Sample>, count: Int, bits: Int) {
-        if quantised.count < count { quantised = [Int32](repeating: 0, count: count) }
-        let steps = Sample(1 << (bits - 1))
-        let highest = steps - 1
-        let shift = Int32(32 - bits)
-        quantised.withUnsafeMutableBufferPointer { destination in
-            for i in 0..<count {
-                let step = min((samples[i] * steps).rounded(.toNearestOrEven), highest)
-                destination[i] = Int32(step) << shift
-            }
-        }
     }
 
     /// Whether every sample is already a whole number of quantisation steps (`steps` per unit):

@@ -87,11 +87,14 @@ public struct PartitionPlan: Sendable, Equatable, CustomStringConvertible {
 
     /// Bytes the kernel's spectra take (shared by every convolver on them), and the bytes one
     /// convolver's own buffers take: what ``KernelSpectra`` and ``PartitionedConvolver`` allocate.
-    public func estimatedBytes(kernelChannels: Int, inputChannels: Int, outputChannels: Int) -> (spectra: Int, perConvolver: Int) {
-        let float = MemoryLayout<Float>.size
-        let spectra = partitionCount * spectrumStride * kernelChannels * float
+    public func estimatedBytes(kernelChannels: Int, inputChannels: Int, outputChannels: Int,
+                               precision: Precision = .single) -> (spectra: Int, perConvolver: Int) {
+        let element = precision == .single ? MemoryLayout<Float>.size : MemoryLayout<Double>.size
+        let spectra = partitionCount * spectrumStride * kernelChannels * element
         let inputs = inputChannels * (blockSize + chunkFrames + inputSpectrumSlotCount * spectrumStride)
-        let outputs = outputChannels * (spectrumStride + fftSize + 2 * chunkFrames)
-        return (spectra, (inputs + outputs) * float)
+        let outputs = outputChannels * (spectrumStride + fftSize + chunkFrames)
+        // The step's interleaved output is in ``Sample``s whatever the precision.
+        let interleaved = outputChannels * chunkFrames * MemoryLayout<Sample>.size
+        return (spectra, (inputs + outputs) * element + interleaved)
     }
 }

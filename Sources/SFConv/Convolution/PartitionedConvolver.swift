@@ -23,8 +23,15 @@ public enum Precision: String, CaseIterable, Sendable {
 public final class PartitionedConvolver {
     public let plan: PartitionPlan
     public let routing: ChannelRouting
-    /// The one convolver design, specialised for the spectra's precision.
-    private let state: any ConvolverState
+    /// The one convolver design, in the spectra's precision. An enum of concrete types rather than
+    /// a protocol existential: each case's calls are specialised, so the per-sample loops compile
+    /// for Float or Double instead of going through generic witnesses.
+    private let state: State
+
+    private enum State {
+        case single(PartitionedConvolution<Float>)
+        case double(PartitionedConvolution<Double>)
+    }
 
     /// - Parameters:
     ///   - spectra: the kernel, transformed; shared (read-only) between convolvers.
@@ -34,8 +41,8 @@ public final class PartitionedConvolver {
         plan = spectra.plan
         self.routing = routing
         switch spectra.storage {
-        case .single(let partitions): state = PartitionedConvolution(partitions, routing: routing)
-        case .double(let partitions): state = PartitionedConvolution(partitions, routing: routing)
+        case .single(let partitions): state = .single(PartitionedConvolution(partitions, routing: routing))
+        case .double(let partitions): state = .double(PartitionedConvolution(partitions, routing: routing))
         }
     }
 
@@ -51,40 +58,53 @@ public final class PartitionedConvolver {
     }
 
     /// Input frames taken so far.
-    public var inputFrameCount: Int { state.inputFrameCount }
+    public var inputFrameCount: Int {
+        switch state {
+        case .single(let convolution): convolution.inputFrameCount
+        case .double(let convolution): convolution.inputFrameCount
+        }
+    }
+
     /// Output frames handed back so far.
-    public var outputFrameCount: Int { state.outputFrameCount }
+    public var outputFrameCount: Int {
+        switch state {
+        case .single(let convolution): convolution.outputFrameCount
+        case .double(let convolution): convolution.outputFrameCount
+        }
+    }
 
     /// Takes `frameCount` interleaved frames of `routing.inputChannelCount` channels; calls `output`
     /// with interleaved frames of `routing.outputChannelCount` channels whenever a step completes.
     /// The pointer passed to `output` is valid only during the call, and may be modified by it.
     public func process(_ input: UnsafePointer<Sample>, frameCount: Int, output: (UnsafeMutablePointer<Sample>, Int) throws -> Void) rethrows {
-        try state.process(input, frameCount: frameCount, output: output)
+        switch state {
+        case .single(let convolution): try convolution.process(input, frameCount: frameCount, output: output)
+        case .double(let convolution): try convolution.process(input, frameCount: frameCount, output: output)
+        }
     }
 
     /// Emits the rest of the convolution: the output then totals `inputFrameCount + kernelLength - 1`
     /// frames. Further input starts a new signal only after ``reset()``.
     public func finish(output: (UnsafeMutablePointer<Sample>, Int) throws -> Void) rethrows {
-        try state.finish(output: output)
+        switch state {
+        case .single(let convolution): try convolution.finish(output: output)
+        case .double(let convolution): try convolution.finish(output: output)
+        }
     }
 
     /// Forgets all input, keeping plans and kernel spectra.
-    public func reset() { state.reset() }
-}
-
-/// What ``PartitionedConvolver`` asks of its state, whatever its precision.
-private protocol ConvolverState: AnyObject {
-    var inputFrameCount: Int { get }
-    var outputFrameCount: Int { get }
-    func process(_ input: UnsafePointer<Sample>, frameCount: Int, output: (UnsafeMutablePointer<Sample>, Int) throws -> Void) rethrows
-    func finish(output: (UnsafeMutablePointer<Sample>, Int) throws -> Void) rethrows
-    func reset()
+    public func reset() {
+        switch state {
+        case .single(let convolution): convolution.reset()
+        case .double(let convolution): convolution.reset()
+        }
+    }
 }
 
 /// The convolver's buffers and steps in one precision: samples are converted to `Scalar` as the
 /// input is split into channels, and back as the output is interleaved (copies the design makes
 /// anyway), so the conversion costs no pass of its own.
-private final class PartitionedConvolution<Scalar: FFTScalar>: ConvolverState {
+private final class PartitionedConvolution<Scalar: FFTScalar> {
     let plan: PartitionPlan
     let routing: ChannelRouting
     private(set) var inputFrameCount = 0

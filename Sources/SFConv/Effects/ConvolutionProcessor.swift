@@ -33,7 +33,7 @@ struct ConvolutionTemplate: Sendable {
     /// The spectra's bytes and those of `concurrentProcessors` convolvers' buffers.
     func memoryBytes(concurrentProcessors: Int) -> Int {
         let bytes = spectra.plan.estimatedBytes(kernelChannels: spectra.channelCount, inputChannels: routing.inputChannelCount,
-                                                outputChannels: routing.outputChannelCount)
+                                                outputChannels: routing.outputChannelCount, precision: spectra.precision)
         return bytes.spectra + bytes.perConvolver * concurrentProcessors
     }
 

@@ -141,7 +141,7 @@ public struct BindContext: Sendable {
     func convolutionPlan(kernelLength: Int, kernelChannels: Int, routing: ChannelRouting, key: String?) throws -> (plan: PartitionPlan, bytes: Int) {
         let plan = plan(kernelLength: kernelLength)
         let estimate = plan.estimatedBytes(kernelChannels: kernelChannels, inputChannels: routing.inputChannelCount,
-                                           outputChannels: routing.outputChannelCount)
+                                           outputChannels: routing.outputChannelCount, precision: precision)
         let bytes = estimate.spectra + estimate.perConvolver * concurrentProcessors
         try reserve(bytes, for: "a \(kernelLength)-frame, \(kernelChannels)-channel kernel", key: key)
         return (plan, bytes)

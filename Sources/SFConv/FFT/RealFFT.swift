@@ -7,6 +7,9 @@ import Foundation
 /// precise one). Each conformance maps the few FFTW calls and the complex multiply-accumulate
 /// kernel onto its library; everything above is written once, generic over this.
 protocol FFTScalar: BinaryFloatingPoint, Sendable {
+    /// From a stream ``Sample``: the plain conversion (named here so that generic code calls it,
+    /// not `BinaryFloatingPoint`'s generic initialiser).
+    init(_ value: Double)
     /// FFTW's aligned allocation (`fftwf_alloc_real` / `fftw_alloc_real`).
     static func allocateAligned(_ count: Int) -> UnsafeMutablePointer<Self>?
     static func freeAligned(_ pointer: UnsafeMutablePointer<Self>)

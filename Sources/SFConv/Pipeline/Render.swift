@@ -44,7 +44,7 @@ public struct RenderOutput: Sendable {
 /// writer, with the chain's second pass (peak or loudness normalisation) when it ends with one.
 public enum Render {
     /// Renders `source` through `chain` into `output`. With a final `normalize` or `loudness`,
-    /// pass one renders to a hidden float file beside the output and measures its peak (or reads
+    /// pass one renders to a hidden float (or double) file beside the output and measures its peak (or reads
     /// it back through a loudness meter); pass two copies it with the gain that meets the target.
     /// Memory stays flat either way.
     public static func file(source: FrameSource, chain: BoundChain, output: RenderOutput, label: String,
