@@ -233,10 +233,11 @@ struct RenderReport: Encodable {
     var peakDBFS: Double?
     var headroomDB: Double?
     var clippedSamples: Int
+    var precision: String?
     var loudness: Loudness?
 
     enum CodingKeys: String, CodingKey {
-        case input, output, inputFrames, frames, sampleRate, channels, durationS, peakDBFS, headroomDB, clippedSamples, loudness
+        case input, output, inputFrames, frames, sampleRate, channels, durationS, peakDBFS, headroomDB, clippedSamples, precision, loudness
     }
 
     init(request: RenderRequest, summary: RenderSummary) {
@@ -251,6 +252,7 @@ struct RenderReport: Encodable {
         peakDBFS = peak > 0 ? 20 * log10(peak) : nil
         headroomDB = peakDBFS.map { -$0 }
         clippedSamples = summary.clippedSampleCount
+        precision = summary.precision?.rawValue
         loudness = summary.loudness
     }
 
@@ -267,6 +269,7 @@ struct RenderReport: Encodable {
         try c.encode(peakDBFS, forKey: .peakDBFS)
         try c.encode(headroomDB, forKey: .headroomDB)
         try c.encode(clippedSamples, forKey: .clippedSamples)
+        try c.encode(precision, forKey: .precision)
         try c.encode(loudness, forKey: .loudness)
     }
 }

@@ -25,6 +25,8 @@ import Testing
         #expect(object["frames"] as? Int == info.frames && object["sampleRate"] as? Int == info.sampleRate)
         #expect(abs((object["peakDBFS"] as? Double ?? 0) - (info.peakDBFS ?? 1)) < 0.01)
         #expect(object["clippedSamples"] as? Int == 0 && object["loudness"] is NSNull)
+        // voice.wav is 16-bit, and so is f.wav: single precision under `auto`.
+        #expect(object["precision"] as? String == "single")
         // The summary of the design went to standard error, not into the JSON.
         #expect(result.standardError.contains("note: lowpass 3000 Hz"))
     }

@@ -64,7 +64,7 @@ private func bind(_ chain: EffectChain) {
     context.inputFrameCount = 4800
     guard let bound = try? chain.bind(context) else { return }
     let processor = bound.makeProcessor()
-    var block = [Float](repeating: 0, count: 64 * processor.inputChannelCount)
+    var block = [Sample](repeating: 0, count: 64 * processor.inputChannelCount)
     block[0] = 1
     try? block.withUnsafeMutableBufferPointer { buffer in
         try processor.process(buffer.baseAddress!, count: 64) { _, _ in }

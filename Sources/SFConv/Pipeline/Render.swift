@@ -12,6 +12,8 @@ public struct RenderSummary: Sendable {
     public var clippingReport: String?
     /// The output's loudness, when a `loudness` pass measured it.
     public var loudness: Loudness?
+    /// The arithmetic the chain's convolutions ran in (nil where no request chose one).
+    public var precision: Precision?
 
     init(inputFrames: Int, writer: SoundFileWriter) {
         self.inputFrames = inputFrames
@@ -150,8 +152,11 @@ public struct RenderRequest: Sendable {
         let reader = try SoundFileReader(path: inputPath)
         let format = try output.format(for: outputPath, preset: chain.outputPreferences, input: reader.format)
         let bound = try bind(to: reader, format: format, diagnostics: diagnostics)
-        return try Render.file(source: reader, chain: bound, output: RenderOutput(path: outputPath, format: format, overwrite: output.overwrite, dither: dither),
-                               label: label, diagnostics: diagnostics, progress: progress)
+        var summary = try Render.file(source: reader, chain: bound,
+                                      output: RenderOutput(path: outputPath, format: format, overwrite: output.overwrite, dither: dither),
+                                      label: label, diagnostics: diagnostics, progress: progress)
+        summary.precision = output.precision(for: format, preset: chain.outputPrecision)
+        return summary
     }
 
     /// What `--dry-run` prints: the chain bound to the input, and the output's length.
