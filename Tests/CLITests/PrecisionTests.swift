@@ -155,6 +155,25 @@ import Testing
         #expect(bad.standardError.contains("single") && !FileManager.default.fileExists(atPath: folder.file("y.wav")))
     }
 
+    /// A batch binds its chain per output format: the 24-bit file of a mixed folder is convolved
+    /// in double precision (and comes back bit for bit), the 16-bit one in single.
+    @Test func batchChoosesThePrecisionPerOutputFormat() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try FileManager.default.createDirectory(atPath: folder.file("in"), withIntermediateDirectories: true)
+        try writeAudio(Self.pcmNoise(bits: 24, frames: 48000, seed: 37), to: folder.file("in/b24.wav"), subtype: .pcm24)
+        try writeAudio(Self.pcmNoise(bits: 16, frames: 48000, seed: 41), to: folder.file("in/a16.wav"), subtype: .pcm16)
+        let impulse = try Self.unitImpulse(in: folder)
+        let result = try sfconv("batch", folder.file("in"), folder.file("out"), "--chain", "convolve:kernel=\(impulse)", "--quiet")
+        #expect(result.status == 0, "\(result.standardError)")
+        try Self.expectIdentical(folder.file("in/b24.wav"), folder.file("out/b24.wav"))
+        try Self.expectIdentical(folder.file("in/a16.wav"), folder.file("out/a16.wav"))
+        // Forced to single, the 24-bit file shows single precision's rounding.
+        let single = try sfconv("batch", folder.file("in"), folder.file("single"), "--chain", "convolve:kernel=\(impulse)", "--quiet", "--precision", "single")
+        #expect(single.status == 0, "\(single.standardError)")
+        #expect(try readAudio(folder.file("single/b24.wav")).channels != readAudio(folder.file("in/b24.wav")).channels)
+    }
+
     @Test func presetOutputPrecisionIsReadAndChecked() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }

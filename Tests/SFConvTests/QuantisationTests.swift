@@ -38,6 +38,29 @@ import Testing
         #expect(try readAudio(path).channels[0] == [32767.0 / 32768, -1, 32767.0 / 32768, -1, 0.5])
     }
 
+    /// Dither is skipped for a block within 1/16 step of the grid (what single-precision FFTs
+    /// leave of an identity) and added to one that is really between steps.
+    @Test func ditherSkipsBlocksOnTheGrid() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        var generator = SeededGenerator(seed: 43)
+        let codes = (0..<4096).map { _ in Double(Int.random(in: -30000...30000, using: &generator)) }
+        func written(_ offset: Double) throws -> [Sample] {
+            let path = folder.file("d\(offset).wav")
+            let writer = try SoundFileWriter(path: path, format: OutputOptions(subtype: .pcm16).format(for: path, input: nil), channelCount: 1,
+                                             sampleRate: 48000, overwrite: false, dither: true)
+            var samples = codes.enumerated().map { (i, code) in (code + (i.isMultiple(of: 2) ? offset : -offset)) / 32768 }
+            try samples.withUnsafeMutableBufferPointer { try writer.write($0.baseAddress!, frameCount: codes.count) }
+            try writer.commit()
+            return try readAudio(path).channels[0].map { $0 * 32768 }
+        }
+        #expect(try written(0) == codes)
+        #expect(try written(0.01) == codes)
+        let dithered = try written(0.2)
+        #expect(dithered != codes)
+        #expect(zip(dithered, codes).allSatisfy { abs($0 - $1) <= 2 }, "TPDF dither moves a sample by at most 2 steps")
+    }
+
     @Test func autoPrecisionFollowsTheOutputFormat() throws {
         func resolved(_ subtype: SampleSubtype, _ setting: PrecisionSetting = .auto) throws -> Precision {
             setting.resolved(for: try OutputOptions(subtype: subtype).format(for: "x.wav", input: nil))

@@ -136,15 +136,21 @@ public final class SoundFileWriter {
         framesWritten += frameCount
     }
 
-    /// Whether every sample is already a whole number of quantisation steps (`steps` per unit):
-    /// such a block (an identity chain's, digital silence) is written as it is, without dither.
+    /// Whether every sample is within ``gridTolerance`` of a whole number of quantisation steps
+    /// (`steps` per unit): such a block (an identity chain's, digital silence, a unit impulse
+    /// through single-precision FFTs) holds nothing below the last bit for dither to decorrelate,
+    /// and is rounded as it is. Audio that was really processed has no block of thousands of
+    /// samples all that close to the grid.
     static func isOnGrid(_ samples: UnsafeMutablePointer<Sample>, count: Int, steps: Sample) -> Bool {
         for i in 0..<count {
             let scaled = samples[i] * steps
-            if scaled != scaled.rounded() { return false }
+            if abs(scaled - scaled.rounded()) > gridTolerance { return false }
         }
         return true
     }
+
+    /// In steps: 1/16, above single-precision FFTs' error on full-scale 16-bit audio (about 0.01).
+    static let gridTolerance: Sample = 1.0 / 16
 
     /// Adds triangular noise of ±1 step: the sum of two uniform values of ±½ step (xorshift64*).
     private func addDither(_ samples: UnsafeMutablePointer<Sample>, count: Int, step: Sample) {
