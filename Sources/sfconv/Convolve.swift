@@ -14,11 +14,17 @@ struct Convolve: ParsableCommand {
             Modes follow scipy.signal.convolve: full gives N+K−1 frames, same gives N frames \
             (full[(K−1)/2 ..< (K−1)/2+N]), valid gives N−K+1 frames and needs K ≤ N.
 
+            Precision: samples are carried as 64-bit floats and rounded once, to nearest, in the \
+            writer. The FFTs are double precision for 24- and 32-bit PCM and 64-bit float output \
+            (every 24-bit sample correctly rounded; a unit impulse gives the input back bit for bit), \
+            single precision otherwise; --precision single|double overrides.
+
             Examples:
               sfconv convolve voice.wav kernel.wav out.wav
               sfconv convolve in.flac ir.wav out.flac --subtype pcm24
               sfconv convolve in.wav lowpass.wav out.wav --mode same
               sfconv convolve a.wav b.wav xcorr.wav --correlate --force
+              sfconv convolve mix16.wav eq.wav out.flac --precision double
             """)
 
     @Argument(help: "The input audio file.")
