@@ -1,3 +1,4 @@
+import Foundation
 import SFConv
 import SFConvTestSupport
 import Testing
@@ -59,6 +60,29 @@ import Testing
         let dithered = try written(0.2)
         #expect(dithered != codes)
         #expect(zip(dithered, codes).allSatisfy { abs($0 - $1) <= 2 }, "TPDF dither moves a sample by at most 2 steps")
+    }
+
+    /// A Double beyond float's range is an error on float output, not an infinity in the file.
+    @Test func floatOutputRefusesSamplesBeyondFloatRange() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.file("big.wav")
+        let writer = try SoundFileWriter(path: path, format: OutputOptions(subtype: .float).format(for: path, input: nil), channelCount: 1,
+                                         sampleRate: 48000, overwrite: false)
+        var samples: [Sample] = [0.5, 1e39]
+        #expect(throws: SFConvError.self) { try samples.withUnsafeMutableBufferPointer { try writer.write($0.baseAddress!, frameCount: 2) } }
+        writer.discard()
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    /// 8-bit PCM in every container that stores it, WAV's 64-bit cousins (unsigned 8-bit) included.
+    @Test(arguments: ["wav", "w64", "rf64", "aiff", "caf", "flac"])
+    func eightBitRoundTrips(container: String) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let values: [Sample] = [-1, -0.5, 0, 1.0 / 128, 0.5, 127.0 / 128]
+        try writeAudio([values], to: folder.file("e.\(container)"), subtype: .pcm8)
+        #expect(try readAudio(folder.file("e.\(container)")).channels[0] == values)
     }
 
     @Test func autoPrecisionFollowsTheOutputFormat() throws {

@@ -40,9 +40,10 @@ extension SampleSubtype {
         }
     }
 
-    /// The value in `container`: WAV's 8-bit samples are unsigned, every other container's signed.
+    /// The value in `container`: the 8-bit samples of WAV and its 64-bit cousins (W64, RF64) are
+    /// unsigned, every other container's signed.
     func formatValue(in container: Container) -> Int32 {
-        self == .pcm8 && container == .wav ? Int32(SF_FORMAT_PCM_U8) : formatValue
+        self == .pcm8 && [.wav, .w64, .rf64].contains(container) ? Int32(SF_FORMAT_PCM_U8) : formatValue
     }
 
     init?(formatValue: Int32) {

@@ -116,6 +116,10 @@ public final class SoundFileWriter {
                 + "a gain or filter in the chain is too large for the signal", path: reportedPath)
         }
         peak = max(peak, blockPeak)
+        if case .float = transfer, blockPeak > Sample(Float.greatestFiniteMagnitude) {
+            throw SFConvError("the output has a sample of \(Numbers.format(blockPeak)), beyond what 32-bit float holds: "
+                + "a gain or filter in the chain is too large for the signal", path: reportedPath)
+        }
         if let ditherStep, !Self.isOnGrid(frames, count: sampleCount, steps: 1 / ditherStep) {
             addDither(frames, count: sampleCount, step: ditherStep)
             blockPeak += ditherStep
