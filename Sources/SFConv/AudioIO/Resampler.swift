@@ -12,8 +12,12 @@ public enum Resampler {
         var quality = soxr_quality_spec(UInt(SOXR_VHQ), 0)
         // Samples are Double on both sides (soxr's default is 32-bit float).
         var io = soxr_io_spec(SOXR_FLOAT64_I, SOXR_FLOAT64_I)
+        // Silence after the kernel, a few output frames' worth: soxr gives no frame for an input
+        // shorter than one output period (a one-tap kernel downsampled came out as zero).
+        let padding = [Sample](repeating: 0, count: 4 * Int((1 / ratio).rounded(.up)))
         var channels: [[Sample]] = []
-        for input in kernel.channels {
+        for channel in kernel.channels {
+            let input = channel + padding
             var output = [Sample](repeating: 0, count: outputLength + 16)
             var produced = 0
             let failure = input.withUnsafeBufferPointer { source in
