@@ -35,7 +35,7 @@ public final class SoundFileWriter {
     /// The size of one quantisation step when dithering, else nil.
     private let ditherStep: Float?
     private let bitDepth: Int
-    private var ditherState: UInt64 = 0x2545_F491_4F6C_DD1D
+    private var dither: DitherNoise?
 
     /// - Parameters:
     ///   - path: the file to create; refused if it exists unless `overwrite` is true.
@@ -74,7 +74,9 @@ public final class SoundFileWriter {
         clamps = format.sampleSubtype?.isInteger ?? true
         bitDepth = format.sampleSubtype?.bitDepth ?? 16
         if dither, let subtype = format.sampleSubtype, subtype.isInteger, subtype.bitDepth <= 16 {
-            ditherStep = 1 / Float((1 << (subtype.bitDepth - 1)) - 1)
+            let step = 1 / Float((1 << (subtype.bitDepth - 1)) - 1)
+            ditherStep = step
+            self.dither = DitherNoise(step: step)
         } else {
             ditherStep = nil
         }
@@ -112,7 +114,7 @@ public final class SoundFileWriter {
         }
         peak = max(peak, blockPeak)
         if let ditherStep, !Self.isOnGrid(frames, count: sampleCount, steps: Float(1 << (bitDepth - 1))) {
-            addDither(frames, count: sampleCount, step: ditherStep)
+            dither?.add(to: frames, count: sampleCount)
             blockPeak += ditherStep
         }
         if clamps && blockPeak > 1 {
@@ -140,21 +142,6 @@ public final class SoundFileWriter {
         return true
     }
 
-    /// Adds triangular noise of ±1 step: the sum of two uniform values of ±½ step (xorshift64*).
-    private func addDither(_ samples: UnsafeMutablePointer<Float>, count: Int, step: Float) {
-        var state = ditherState
-        let scale = step / Float(1 << 24)
-        for i in 0..<count {
-            state ^= state >> 12
-            state ^= state << 25
-            state ^= state >> 27
-            let bits = state &* 0x2545_F491_4F6C_DD1D
-            let first = Float(Int32(truncatingIfNeeded: bits >> 40) - (1 << 23))
-            let second = Float(Int32(truncatingIfNeeded: (bits >> 16) & 0xFF_FFFF) - (1 << 23))
-            samples[i] += (first + second) * scale
-        }
-        ditherState = state
-    }
 
     /// Finishes the file, checks that it holds every frame written, and moves it over the target.
     public func commit() throws {
@@ -222,6 +209,77 @@ public final class SoundFileWriter {
         }
         guard access(folder, W_OK) == 0 else {
             throw SFConvError("output folder is not writable", path: path)
+        }
+    }
+}
+
+/// One writer's TPDF dither: triangular noise of ±1 step, the sum of two uniform values of ±½ step
+/// from a xorshift64* generator that every writer starts from the same state. The values are
+/// therefore the same for every file: the first ``tableCount`` of each step size are computed once
+/// per process and added from a table (the generator's serial chain cost as much as a batch's FFTs).
+struct DitherNoise {
+    static let seed: UInt64 = 0x2545_F491_4F6C_DD1D
+    /// Values kept per step size (4 MiB of Float): longer outputs go on with the generator.
+    static let tableCount = 1 << 20
+
+    let step: Float
+    /// Samples dithered so far.
+    private var position = 0
+    /// The generator's state at `position`, once past the table.
+    private var state = DitherNoise.seed
+
+    init(step: Float) { self.step = step }
+
+    /// Adds the next `count` values to `samples`.
+    mutating func add(to samples: UnsafeMutablePointer<Float>, count: Int) {
+        var done = 0
+        if position < Self.tableCount {
+            let (values, endState) = Self.table(step: step, count: min(position + count, Self.tableCount))
+            done = min(count, values.count - position)
+            values.withUnsafeBufferPointer { table in
+                let start = table.baseAddress! + position
+                for i in 0..<done { samples[i] += start[i] }
+            }
+            position += done
+            if position == values.count { state = endState }
+        }
+        guard done < count else { return }
+        Self.generate(into: samples + done, count: count - done, step: step, state: &state)
+        position += count - done
+    }
+
+    /// Adds `count` values from the generator at `state` to `samples`, advancing `state`.
+    static func generate(into samples: UnsafeMutablePointer<Float>, count: Int, step: Float, state: inout UInt64) {
+        var x = state
+        let scale = step / Float(1 << 24)
+        for i in 0..<count {
+            x ^= x >> 12
+            x ^= x << 25
+            x ^= x >> 27
+            let bits = x &* 0x2545_F491_4F6C_DD1D
+            let first = Float(Int32(truncatingIfNeeded: bits >> 40) - (1 << 23))
+            let second = Float(Int32(truncatingIfNeeded: (bits >> 16) & 0xFF_FFFF) - (1 << 23))
+            samples[i] += (first + second) * scale
+        }
+        state = x
+    }
+
+    private static let tables = LockedValue<[Float: (values: [Float], endState: UInt64)]>([:])
+
+    /// At least `count` (≤ ``tableCount``) values of `step` from the start, and the generator's
+    /// state after the last one; grown by doubling as longer outputs ask.
+    static func table(step: Float, count: Int) -> (values: [Float], endState: UInt64) {
+        tables.withLock { tables in
+            var table = tables[step] ?? ([], seed)
+            guard table.values.count < count else { return table }
+            let oldCount = table.values.count
+            let newCount = min(tableCount, max(count, 2 * oldCount, 1 << 16))
+            table.values += [Float](repeating: 0, count: newCount - oldCount)
+            table.values.withUnsafeMutableBufferPointer { values in
+                generate(into: values.baseAddress! + oldCount, count: newCount - oldCount, step: step, state: &table.endState)
+            }
+            tables[step] = table
+            return table
         }
     }
 }
