@@ -349,13 +349,16 @@ extension ReverbAugmentation {
         }
 
         // DRR, then unit energy per output channel (as the reverb effect's `energy` rule).
+        let unscaled = ir
+        var reverberantGains: [(gain: Float, start: Int)] = []
         if let drrRange {
             let drr = draws.value("drr", in: drrRange)
             ir = try ir.map {
-                guard let scaled = AugmentationDSP.withDirectToReverberant($0, rate: rate, drrDB: drr) else {
+                guard let (gain, start) = AugmentationDSP.reverberantGain($0, rate: rate, drrDB: drr) else {
                     throw SFConvError("the impulse response has no reverberant part to set a DRR on (\(record.ir ?? "synthetic"))")
                 }
-                return scaled
+                reverberantGains.append((gain, start))
+                return AugmentationDSP.scaled($0, from: start, by: gain)
             }
             record.drrDB = drr
         } else {
@@ -365,9 +368,14 @@ extension ReverbAugmentation {
         AugmentationDSP.scale(&ir, by: normalization)
 
         // The same IR file, channels and rate give the same h′ whenever no DRR is drawn: its
-        // spectra are then computed once for the batch.
+        // spectra are then computed once for the batch. With a DRR, h′ is the sum of the IR's
+        // parts (direct and reverberant, early and late) with this file's gains: the parts'
+        // spectra are kept instead.
         var kernelKey: String? = nil
-        if case .folder = source, drrRange == nil, let path = record.ir { kernelKey = "\(path) \(selection) \(rate) Hz" }
+        var partsKey: String? = nil
+        if case .folder = source, let path = record.ir {
+            if drrRange == nil { kernelKey = "\(path) \(selection) \(rate) Hz" } else { partsKey = "\(path) \(selection) \(rate) Hz parts" }
+        }
 
         // x ∗ h′ (and x ∗ h′_early), advanced by the direct sound; then wet times that plus the dry
         // path, so that after the advance the dry signal and the direct sound coincide.
@@ -384,6 +392,10 @@ extension ReverbAugmentation {
         if inputFrames == 0 {
             output = [[Float]](repeating: [Float](repeating: 0, count: frames), count: routing.outputChannelCount)
             early = needsEarly ? output : nil
+        } else if let partsKey {
+            let parts = AugmentationDSP.KernelParts(unscaled, reverberant: reverberantGains, normalization: normalization,
+                                                    earlyEnd: needsEarly ? max(1, earlyEnd) : nil, cacheKey: partsKey)
+            (output, early) = try AugmentationDSP.convolve(x, parts: parts, routing: routing, start: shift, frames: frames)
         } else {
             let earlyIR = ir.map { Array($0.prefix(max(1, earlyEnd))) }
             let results = try AugmentationDSP.convolve(x, needsEarly ? [ir, earlyIR] : [ir], routing: routing, start: shift, frames: frames,

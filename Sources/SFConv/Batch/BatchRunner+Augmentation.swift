@@ -126,7 +126,11 @@ extension BatchRunner {
             let count = min(block, frames - position)
             for (c, channel) in channels.enumerated() {
                 channel.withUnsafeBufferPointer { samples in
-                    for i in 0..<count { interleaved[i * channelCount + c] = samples[position + i] }
+                    if channelCount == 1 {
+                        interleaved.update(from: samples.baseAddress! + position, count: count)
+                    } else {
+                        for i in 0..<count { interleaved[i * channelCount + c] = samples[position + i] }
+                    }
                 }
             }
             try writer.write(interleaved, frameCount: count)
