@@ -348,10 +348,18 @@ extension ReverbAugmentation {
             routing = resolved
         }
 
-        // DRR, then unit energy per output channel (as the reverb effect's `energy` rule).
+        // DRR, then unit energy per output channel (as the reverb effect's `energy` rule). Without
+        // a DRR drawn, an IR file's h′ is the same for every file: prepared once for the batch.
         let unscaled = ir
         var reverberantGains: [(gain: Float, start: Int)] = []
-        if let drrRange {
+        var normalization: Float = 1, preparedPeak: Int? = nil
+        if drrRange == nil, case .folder = source, let path = record.ir {
+            let prepared = AugmentationDSP.preparedKernel("\(path) \(selection) \(rate) Hz", ir, rate: rate, routing: routing)
+            ir = prepared.channels
+            record.drrDB = prepared.drrDB
+            normalization = prepared.normalization
+            preparedPeak = prepared.peak
+        } else if let drrRange {
             let drr = draws.value("drr", in: drrRange)
             ir = try ir.map {
                 guard let (gain, start) = AugmentationDSP.reverberantGain($0, rate: rate, drrDB: drr) else {
@@ -364,8 +372,10 @@ extension ReverbAugmentation {
         } else {
             record.drrDB = AugmentationDSP.directToReverberantDB(ir[0], rate: rate)
         }
-        let normalization = ImpulseResponsePreparation.normalizationGain(AudioBuffer(channels: ir, sampleRate: rate), rule: .energy, routing: routing)
-        AugmentationDSP.scale(&ir, by: normalization)
+        if preparedPeak == nil {
+            normalization = ImpulseResponsePreparation.normalizationGain(AudioBuffer(channels: ir, sampleRate: rate), rule: .energy, routing: routing)
+            AugmentationDSP.scale(&ir, by: normalization)
+        }
 
         // The same IR file, channels and rate give the same h′ whenever no DRR is drawn: its
         // spectra are then computed once for the batch. With a DRR, h′ is the sum of the IR's
@@ -379,7 +389,7 @@ extension ReverbAugmentation {
 
         // x ∗ h′ (and x ∗ h′_early), advanced by the direct sound; then wet times that plus the dry
         // path, so that after the advance the dry signal and the direct sound coincide.
-        let peak = AugmentationDSP.directPeak(ir)
+        let peak = preparedPeak ?? AugmentationDSP.directPeak(ir)
         let shift = alignment == .direct ? peak : 0
         let inputFrames = x[0].count
         let irFrames = ir[0].count

@@ -432,6 +432,22 @@ public enum AugmentationDSP {
         }
     }
 
+    /// An IR file's h′ without a DRR drawn: `channels` (selected for the routing) scaled to unit
+    /// energy per output, with its DRR, gain and direct peak. Prepared once per `key` (the file,
+    /// its channel selection and rate) for the process: the same for every file that draws it.
+    static func preparedKernel(_ key: String, _ channels: [[Float]], rate: Int, routing: ChannelRouting)
+        -> (channels: [[Float]], drrDB: Double?, normalization: Float, peak: Int) {
+        if let known = preparedKernels.withLock({ $0[key] }) { return known }
+        var scaled = channels
+        let normalization = ImpulseResponsePreparation.normalizationGain(AudioBuffer(channels: channels, sampleRate: rate), rule: .energy, routing: routing)
+        scale(&scaled, by: normalization)
+        let prepared = (scaled, directToReverberantDB(channels[0], rate: rate), normalization, directPeak(scaled))
+        preparedKernels.withLock { $0[key] = prepared }
+        return prepared
+    }
+
+    private static let preparedKernels = LockedValue<[String: (channels: [[Float]], drrDB: Double?, normalization: Float, peak: Int)]>([:])
+
     /// The most bytes of kernel spectra kept for reuse (a folder of IRs without DRR draws).
     static let kernelCacheBytes = 256 << 20
     private static let kernelCache = LockedValue<(spectra: [String: [AlignedBuffer]], bytes: Int)>(([:], 0))
