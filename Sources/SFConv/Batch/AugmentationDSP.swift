@@ -152,13 +152,14 @@ public enum AugmentationDSP {
         }
     }
 
-    /// The smallest FFT size ≥ `count` of the form 2^k, 3·2^k or 5·2^k (FFTW is fast at each, and
-    /// a batch needs only a few plans).
+    /// The smallest FFT size ≥ `count` of the form 2^k, 25·2^k or 75·2^k: a batch needs only a few
+    /// plans, and FFTW's estimated plans ran these at 3.7–5.4 ns a point (forward and inverse, 2^15
+    /// to 2^18) where 3·2^k took 5.9–7.4 (one core of the 2-core benchmark machine).
     static func fftSize(atLeast count: Int) -> Int {
         var power = 16
         while power < count { power *= 2 }
         var best = power
-        for factor in [3, 5] {
+        for factor in [25, 75] {
             var size = factor * 16
             while size < count { size *= 2 }
             best = min(best, size)
