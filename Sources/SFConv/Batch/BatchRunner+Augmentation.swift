@@ -137,18 +137,7 @@ extension BatchRunner {
             position += count
         }
         try writer.commit()
-        Self.startWriteback(path)
         return writer
-    }
-
-    /// Starts writing `path`'s data to disk without waiting for it (Linux's POSIX_FADV_DONTNEED
-    /// starts the writeback of dirty pages), so that the batch's closing sync finds little left to
-    /// write. Best effort: the sync makes it durable either way.
-    static func startWriteback(_ path: String) {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return }
-        _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_DONTNEED)
-        close(descriptor)
     }
 
     /// The whole file as planar channels (what ``SoundFileReader/readAll(diagnostics:limit:)`` gives,
