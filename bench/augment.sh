@@ -4,10 +4,10 @@
 # ApplyImpulseResponse, in the same run, on generated material (bench/augment_gen.py):
 # 1,000 speech-like 16 kHz mono 16-bit files of 2-8 s in nested folders, 20 IRs of 0.3-1.5 s, 5 noise files.
 #
-#   bench/augment.sh               REPEAT=3 runs of each, medians
+#   bench/augment.sh               REPEAT=3 runs of each (the rows in turn each time), medians
 #   FILES=200 bench/augment.sh     a smaller corpus
 #
-# Rows: reverb only (sfconv vs scipy), full augmentation (reverb + noise + early target + manifest)
+# Rows: reverb only (sfconv vs scipy), full augmentation (reverb + noise + DRR + early target + manifest + peak limit)
 # vs the scipy reverb-only script, and per-file overhead (a 1-tap IR: wall time / files).
 # Needs: python3 with numpy, scipy and soundfile (pip install scipy soundfile [audiomentations]), GNU time.
 set -euo pipefail
@@ -27,29 +27,39 @@ SFCONV=$(swift build -c release --show-bin-path)/sfconv
 python3 bench/augment_gen.py "$DATA" "$FILES"
 SPEECH="$DATA/speech"
 
-# median wall seconds of REPEAT runs of CMD (its output removed before each run)
-median() {
-  local walls=()
-  for _ in $(seq "$REPEAT"); do
-    rm -rf "$OUT/run" "$OUT/target" "$OUT/m.jsonl"
-    walls+=("$(/usr/bin/time -f "%e" "$@" 2>&1 >/dev/null | tail -n 1)")
-  done
-  printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+# wall seconds of one run of CMD, appended to the file $OUT/walls.NAME (the output removed first)
+timed() {
+  local name=$1; shift
+  rm -rf "$OUT/run" "$OUT/target" "$OUT/m.jsonl"
+  /usr/bin/time -f "%e" "$@" 2>&1 >/dev/null | tail -n 1 >>"$OUT/walls.$name"
 }
+# the median of NAME's walls
+median() { sort -g "$OUT/walls.$1" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 reverb=(batch "$SPEECH" "$OUT/run" --recursive --impulse-dir "$DATA/irs" --random-impulse --seed 1 --jobs "$JOBS" --quiet)
 full=("${reverb[@]}" --noise-dir "$DATA/noise" --snr-range 5:20 --drr-range 0:10 --target-dir "$OUT/target" --target early
       --manifest "$OUT/m.jsonl" --peak-limit -1dB)
 tap=(batch "$SPEECH" "$OUT/run" --recursive --impulse-dir "$DATA/tap" --random-impulse --jobs "$JOBS" --quiet)
+audiomentations=$(python3 -c "import audiomentations" 2>/dev/null && echo yes || true)
 
-scipy=$(median python3 bench/augment_peer.py "$SPEECH" "$OUT/run" "$DATA/irs" --jobs 2)
-sf_reverb=$(median "$SFCONV" "${reverb[@]}")
-sf_full=$(median "$SFCONV" "${full[@]}")
-sf_tap=$(median "$SFCONV" "${tap[@]}")
+# The rows take turns within each repeat, so that a busy spell of the machine, and the file
+# system's recent deletions (ext4 without a journal skips inodes freed in the last minute or more,
+# one by one, when it creates a file), weigh on every row alike rather than on the later ones.
+for _ in $(seq "$REPEAT"); do
+  timed scipy python3 bench/augment_peer.py "$SPEECH" "$OUT/run" "$DATA/irs" --jobs 2
+  timed reverb "$SFCONV" "${reverb[@]}"
+  timed full "$SFCONV" "${full[@]}"
+  timed tap "$SFCONV" "${tap[@]}"
+  if [ -n "$audiomentations" ]; then timed am python3 bench/augment_peer.py "$SPEECH" "$OUT/run" "$DATA/irs" --jobs 2 --audiomentations; fi
+done
+scipy=$(median scipy)
+sf_reverb=$(median reverb)
+sf_full=$(median full)
+sf_tap=$(median tap)
 printf '%-44s %8s %10s\n' "what ($FILES files, --jobs $JOBS)" wall_s vs_scipy
 printf '%-44s %8s %10s\n' "python scipy fftconvolve, 2 processes" "$scipy" 1.00
-if python3 -c "import audiomentations" 2>/dev/null; then
-  am=$(median python3 bench/augment_peer.py "$SPEECH" "$OUT/run" "$DATA/irs" --jobs 2 --audiomentations)
+if [ -n "$audiomentations" ]; then
+  am=$(median am)
   printf '%-44s %8s %10s\n' "python audiomentations, 2 processes" "$am" "$(echo "$am / $scipy" | bc -l | xargs printf '%.2f')"
 fi
 printf '%-44s %8s %10s\n' "sfconv reverb only" "$sf_reverb" "$(echo "$sf_reverb / $scipy" | bc -l | xargs printf '%.2f')"

@@ -40,7 +40,7 @@ public final class SoundFileWriter {
     private let scratch = TransferScratch()
     /// The size of one quantisation step when dithering, else nil.
     private let ditherStep: Sample?
-    private var ditherState: UInt64 = 0x2545_F491_4F6C_DD1D
+    private var dither: DitherNoise?
 
     /// - Parameters:
     ///   - path: the file to create; refused if it exists unless `overwrite` is true.
@@ -79,7 +79,9 @@ public final class SoundFileWriter {
         clamps = format.sampleSubtype?.isInteger ?? true
         transfer = SampleTransfer(format)
         if dither, let subtype = format.sampleSubtype, subtype.isInteger, subtype.bitDepth <= 16 {
-            ditherStep = 1 / Sample(1 << (subtype.bitDepth - 1))
+            let step = 1 / Sample(1 << (subtype.bitDepth - 1))
+            ditherStep = step
+            self.dither = DitherNoise(step: step)
         } else {
             ditherStep = nil
         }
@@ -121,7 +123,7 @@ public final class SoundFileWriter {
                 + "a gain or filter in the chain is too large for the signal", path: reportedPath)
         }
         if let ditherStep, !Self.isOnGrid(frames, count: sampleCount, steps: 1 / ditherStep) {
-            addDither(frames, count: sampleCount, step: ditherStep)
+            dither?.add(to: frames, count: sampleCount)
             blockPeak += ditherStep
         }
         if clamps && blockPeak > 1 {
@@ -155,22 +157,6 @@ public final class SoundFileWriter {
 
     /// In steps: 1/16, above single-precision FFTs' error on full-scale 16-bit audio (about 0.01).
     static let gridTolerance: Sample = 1.0 / 16
-
-    /// Adds triangular noise of ±1 step: the sum of two uniform values of ±½ step (xorshift64*).
-    private func addDither(_ samples: UnsafeMutablePointer<Sample>, count: Int, step: Sample) {
-        var state = ditherState
-        let scale = step / Sample(1 << 24)
-        for i in 0..<count {
-            state ^= state >> 12
-            state ^= state << 25
-            state ^= state >> 27
-            let bits = state &* 0x2545_F491_4F6C_DD1D
-            let first = Sample(Int32(truncatingIfNeeded: bits >> 40) - (1 << 23))
-            let second = Sample(Int32(truncatingIfNeeded: (bits >> 16) & 0xFF_FFFF) - (1 << 23))
-            samples[i] += (first + second) * scale
-        }
-        ditherState = state
-    }
 
     /// Finishes the file, checks that it holds every frame written, and moves it over the target.
     public func commit() throws {
@@ -238,6 +224,77 @@ public final class SoundFileWriter {
         }
         guard access(folder, W_OK) == 0 else {
             throw SFConvError("output folder is not writable", path: path)
+        }
+    }
+}
+
+/// One writer's TPDF dither: triangular noise of ±1 step, the sum of two uniform values of ±½ step
+/// from a xorshift64* generator that every writer starts from the same state. The values are
+/// therefore the same for every file: the first ``tableCount`` of each step size are computed once
+/// per process and added from a table (the generator's serial chain cost as much as a batch's FFTs).
+struct DitherNoise {
+    static let seed: UInt64 = 0x2545_F491_4F6C_DD1D
+    /// Values kept per step size (8 MiB of Samples): longer outputs go on with the generator.
+    static let tableCount = 1 << 20
+
+    let step: Sample
+    /// Samples dithered so far.
+    private var position = 0
+    /// The generator's state at `position`, once past the table.
+    private var state = DitherNoise.seed
+
+    init(step: Sample) { self.step = step }
+
+    /// Adds the next `count` values to `samples`.
+    mutating func add(to samples: UnsafeMutablePointer<Sample>, count: Int) {
+        var done = 0
+        if position < Self.tableCount {
+            let (values, endState) = Self.table(step: step, count: min(position + count, Self.tableCount))
+            done = min(count, values.count - position)
+            values.withUnsafeBufferPointer { table in
+                let start = table.baseAddress! + position
+                for i in 0..<done { samples[i] += start[i] }
+            }
+            position += done
+            if position == values.count { state = endState }
+        }
+        guard done < count else { return }
+        Self.generate(into: samples + done, count: count - done, step: step, state: &state)
+        position += count - done
+    }
+
+    /// Adds `count` values from the generator at `state` to `samples`, advancing `state`.
+    static func generate(into samples: UnsafeMutablePointer<Sample>, count: Int, step: Sample, state: inout UInt64) {
+        var x = state
+        let scale = step / Sample(1 << 24)
+        for i in 0..<count {
+            x ^= x >> 12
+            x ^= x << 25
+            x ^= x >> 27
+            let bits = x &* 0x2545_F491_4F6C_DD1D
+            let first = Sample(Int32(truncatingIfNeeded: bits >> 40) - (1 << 23))
+            let second = Sample(Int32(truncatingIfNeeded: (bits >> 16) & 0xFF_FFFF) - (1 << 23))
+            samples[i] += (first + second) * scale
+        }
+        state = x
+    }
+
+    private static let tables = LockedValue<[Sample: (values: [Sample], endState: UInt64)]>([:])
+
+    /// At least `count` (≤ ``tableCount``) values of `step` from the start, and the generator's
+    /// state after the last one; grown by doubling as longer outputs ask.
+    static func table(step: Sample, count: Int) -> (values: [Sample], endState: UInt64) {
+        tables.withLock { tables in
+            var table = tables[step] ?? ([], seed)
+            guard table.values.count < count else { return table }
+            let oldCount = table.values.count
+            let newCount = min(tableCount, max(count, 2 * oldCount, 1 << 16))
+            table.values += [Sample](repeating: 0, count: newCount - oldCount)
+            table.values.withUnsafeMutableBufferPointer { values in
+                generate(into: values.baseAddress! + oldCount, count: newCount - oldCount, step: step, state: &table.endState)
+            }
+            tables[step] = table
+            return table
         }
     }
 }

@@ -348,30 +348,49 @@ extension ReverbAugmentation {
             routing = resolved
         }
 
-        // DRR, then unit energy per output channel (as the reverb effect's `energy` rule).
-        if let drrRange {
+        // DRR, then unit energy per output channel (as the reverb effect's `energy` rule). Without
+        // a DRR drawn, an IR file's h′ is the same for every file: prepared once for the batch.
+        let unscaled = ir
+        var reverberantGains: [(gain: Float, start: Int)] = []
+        var normalization: Float = 1, preparedPeak: Int? = nil
+        if drrRange == nil, case .folder = source, let path = record.ir {
+            let prepared = AugmentationDSP.preparedKernel("\(path) \(selection) \(rate) Hz", ir, rate: rate, routing: routing)
+            ir = prepared.channels
+            record.drrDB = prepared.drrDB
+            normalization = prepared.normalization
+            preparedPeak = prepared.peak
+        } else if let drrRange {
             let drr = draws.value("drr", in: drrRange)
             ir = try ir.map {
-                guard let scaled = AugmentationDSP.withDirectToReverberant($0, rate: rate, drrDB: drr) else {
+                guard let (gain, start) = AugmentationDSP.reverberantGain($0, rate: rate, drrDB: drr) else {
                     throw SFConvError("the impulse response has no reverberant part to set a DRR on (\(record.ir ?? "synthetic"))")
                 }
-                return scaled
+                reverberantGains.append((gain, start))
+                return AugmentationDSP.scaled($0, from: start, by: gain)
             }
             record.drrDB = drr
         } else {
             record.drrDB = AugmentationDSP.directToReverberantDB(ir[0], rate: rate)
         }
-        let normalization = ImpulseResponsePreparation.normalizationGain(AudioBuffer(channels: ir.map { $0.map(Sample.init) }, sampleRate: rate), rule: .energy, routing: routing)
-        AugmentationDSP.scale(&ir, by: Float(normalization))
+        if preparedPeak == nil {
+            normalization = Float(ImpulseResponsePreparation.normalizationGain(AudioBuffer(channels: ir.map { $0.map(Sample.init) }, sampleRate: rate),
+                                                                               rule: .energy, routing: routing))
+            AugmentationDSP.scale(&ir, by: normalization)
+        }
 
         // The same IR file, channels and rate give the same h′ whenever no DRR is drawn: its
-        // spectra are then computed once for the batch.
+        // spectra are then computed once for the batch. With a DRR, h′ is the sum of the IR's
+        // parts (direct and reverberant, early and late) with this file's gains: the parts'
+        // spectra are kept instead.
         var kernelKey: String? = nil
-        if case .folder = source, drrRange == nil, let path = record.ir { kernelKey = "\(path) \(selection) \(rate) Hz" }
+        var partsKey: String? = nil
+        if case .folder = source, let path = record.ir {
+            if drrRange == nil { kernelKey = "\(path) \(selection) \(rate) Hz" } else { partsKey = "\(path) \(selection) \(rate) Hz parts" }
+        }
 
         // x ∗ h′ (and x ∗ h′_early), advanced by the direct sound; then wet times that plus the dry
         // path, so that after the advance the dry signal and the direct sound coincide.
-        let peak = AugmentationDSP.directPeak(ir)
+        let peak = preparedPeak ?? AugmentationDSP.directPeak(ir)
         let shift = alignment == .direct ? peak : 0
         let inputFrames = x[0].count
         let irFrames = ir[0].count
@@ -384,6 +403,10 @@ extension ReverbAugmentation {
         if inputFrames == 0 {
             output = [[Float]](repeating: [Float](repeating: 0, count: frames), count: routing.outputChannelCount)
             early = needsEarly ? output : nil
+        } else if let partsKey {
+            let parts = AugmentationDSP.KernelParts(unscaled, reverberant: reverberantGains, normalization: normalization,
+                                                    earlyEnd: needsEarly ? max(1, earlyEnd) : nil, cacheKey: partsKey)
+            (output, early) = try AugmentationDSP.convolve(x, parts: parts, routing: routing, start: shift, frames: frames)
         } else {
             let earlyIR = ir.map { Array($0.prefix(max(1, earlyEnd))) }
             let results = try AugmentationDSP.convolve(x, needsEarly ? [ir, earlyIR] : [ir], routing: routing, start: shift, frames: frames,

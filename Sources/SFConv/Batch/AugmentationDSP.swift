@@ -45,13 +45,25 @@ public enum AugmentationDSP {
     /// `h` with its reverberant part (everything after the direct window) scaled so that the DRR
     /// becomes `drrDB`; nil when the IR has no reverberant part (or no direct sound) to scale.
     public static func withDirectToReverberant(_ h: [Float], rate: Int, drrDB: Double) -> [Float]? {
+        reverberantGain(h, rate: rate, drrDB: drrDB).map { scaled(h, from: $0.start, by: $0.gain) }
+    }
+
+    /// The gain on `h`'s reverberant part (from frame `start`, after the direct window) that makes
+    /// its DRR `drrDB`; nil when the IR has no reverberant part (or no direct sound).
+    static func reverberantGain(_ h: [Float], rate: Int, drrDB: Double) -> (gain: Float, start: Int)? {
         let (window, reverberantStart) = directWindow(h, rate: rate)
         let direct = energy(h[window])
         let reverberant = energy(h[reverberantStart...])
         guard direct > 0, reverberant > 0 else { return nil }
-        let gain = Float((direct / (reverberant * pow(10, drrDB / 10))).squareRoot())
+        return (Float((direct / (reverberant * pow(10, drrDB / 10))).squareRoot()), reverberantStart)
+    }
+
+    /// `h` with its frames from `start` on times `gain`.
+    static func scaled(_ h: [Float], from start: Int, by gain: Float) -> [Float] {
         var scaled = h
-        for i in reverberantStart..<scaled.count { scaled[i] *= gain }
+        scaled.withUnsafeMutableBufferPointer { samples in
+            for i in start..<samples.count { samples[i] *= gain }
+        }
         return scaled
     }
 
@@ -89,8 +101,17 @@ public enum AugmentationDSP {
     /// Σ x² in Double.
     static func energy(_ samples: ArraySlice<Float>) -> Double {
         samples.withUnsafeBufferPointer { buffer in
-            var sum = 0.0
-            for value in buffer { sum += Double(value) * Double(value) }
+            guard let base = buffer.baseAddress else { return 0 }
+            // Eight running sums in Double, eight samples at a time.
+            let raw = UnsafeRawPointer(base)
+            var sums = SIMD8<Double>(repeating: 0)
+            let whole = buffer.count / 8 * 8
+            for i in stride(from: 0, to: whole, by: 8) {
+                let values = SIMD8<Double>(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
+                sums.addProduct(values, values)
+            }
+            var sum = sums.sum()
+            for i in whole..<buffer.count { sum += Double(base[i]) * Double(base[i]) }
             return sum
         }
     }
@@ -105,7 +126,18 @@ public enum AugmentationDSP {
         var peak: Float = 0
         for channel in channels {
             channel.withUnsafeBufferPointer { buffer in
-                for value in buffer { peak = max(peak, abs(value)) }
+                guard let base = buffer.baseAddress else { return }
+                // Sixteen running maxima of |x| (NaN is passed over, as `max` does).
+                let raw = UnsafeRawPointer(base)
+                var maxima = SIMD16<Float>(repeating: 0)
+                let whole = buffer.count / 16 * 16
+                for i in stride(from: 0, to: whole, by: 16) {
+                    let bits = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<UInt32>.self) & 0x7FFF_FFFF
+                    let magnitudes = unsafeBitCast(bits, to: SIMD16<Float>.self)
+                    maxima.replace(with: magnitudes, where: maxima .< magnitudes)
+                }
+                peak = max(peak, maxima.max())
+                for i in whole..<buffer.count { peak = max(peak, abs(base[i])) }
             }
         }
         return peak
@@ -120,13 +152,14 @@ public enum AugmentationDSP {
         }
     }
 
-    /// The smallest FFT size ≥ `count` of the form 2^k, 3·2^k or 5·2^k (FFTW is fast at each, and
-    /// a batch needs only a few plans).
+    /// The smallest FFT size ≥ `count` of the form 2^k, 25·2^k or 75·2^k: a batch needs only a few
+    /// plans, and FFTW's estimated plans ran these at 3.7–5.4 ns a point (forward and inverse, 2^15
+    /// to 2^18) where 3·2^k took 5.9–7.4 (one core of the 2-core benchmark machine).
     static func fftSize(atLeast count: Int) -> Int {
         var power = 16
         while power < count { power *= 2 }
         var best = power
-        for factor in [3, 5] {
+        for factor in [25, 75] {
             var size = factor * 16
             while size < count { size *= 2 }
             best = min(best, size)
@@ -198,6 +231,225 @@ public enum AugmentationDSP {
         }
     }
 
+    /// An impulse response as parts of fixed samples, each with this file's gain: h′ = Σ gain · part,
+    /// and the early kernel h′_early the same with the early gains. With a DRR drawn per file
+    /// the parts are an IR's direct and reverberant frames, split where the early kernel ends; their
+    /// spectra are kept, so a file costs one forward FFT and one inverse per signal.
+    struct KernelParts {
+        /// The IR's channels before the gains.
+        var channels: [[Float]]
+        /// Per channel, the frames where its parts begin, ascending from 0 (the last runs to the channel's end).
+        var starts: [[Int]]
+        /// Per channel and part: the gain in h′, and in h′_early (0 where a part lies past its end).
+        var gains: [[Float]]
+        var earlyGains: [[Float]]?
+        /// Names the channels and part boundaries (the FFT size is added): spectra kept under it.
+        var cacheKey: String
+
+        /// The parts of `channels` whose frames from `reverberant[c].start` on take
+        /// `reverberant[c].gain`, all `normalization`; with `earlyEnd`, h′_early is h′'s first
+        /// `earlyEnd` frames. `reverberant` empty: no reverberant gain.
+        init(_ channels: [[Float]], reverberant: [(gain: Float, start: Int)], normalization: Float, earlyEnd: Int?, cacheKey: String) {
+            self.channels = channels
+            self.cacheKey = cacheKey
+            starts = []
+            gains = []
+            earlyGains = earlyEnd == nil ? nil : []
+            for (c, channel) in channels.enumerated() {
+                let count = channel.count
+                let (gain, reverberantStart) = c < reverberant.count ? reverberant[c] : (1, count)
+                let end = min(earlyEnd ?? count, count)
+                // Direct and early, the part between (direct but late, or reverberant and early), reverberant and late.
+                let bounds = [0, min(reverberantStart, end), max(reverberantStart, end), count]
+                let middleGain: Float = end < reverberantStart ? 1 : gain
+                let full: [Float] = [1, middleGain, gain].map { $0 * normalization }
+                let early: [Float] = [1, end < reverberantStart ? 0 : gain, 0].map { $0 * normalization }
+                var channelStarts: [Int] = [], channelGains: [Float] = [], channelEarly: [Float] = []
+                for part in 0..<3 where bounds[part] < bounds[part + 1] {
+                    channelStarts.append(bounds[part])
+                    channelGains.append(full[part])
+                    channelEarly.append(early[part])
+                }
+                starts.append(channelStarts)
+                gains.append(channelGains)
+                earlyGains?.append(channelEarly)
+            }
+            self.cacheKey = cacheKey + " " + starts.map { $0.map(String.init).joined(separator: ",") }.joined(separator: ";")
+        }
+
+        /// Part `part` of channel `c`: its first frame and its frames.
+        func part(_ part: Int, ofChannel c: Int) -> (start: Int, samples: ArraySlice<Float>) {
+            let start = starts[c][part], end = part + 1 < starts[c].count ? starts[c][part + 1] : channels[c].count
+            return (start, channels[c][start..<end])
+        }
+
+        /// h′ (or h′_early) in the time domain.
+        func kernels(early: Bool) -> [[Float]] {
+            channels.indices.map { c in
+                var kernel = [Float](repeating: 0, count: channels[c].count)
+                for index in starts[c].indices {
+                    let gain = early ? earlyGains![c][index] : gains[c][index]
+                    let (start, samples) = part(index, ofChannel: c)
+                    for (offset, value) in samples.enumerated() { kernel[start + offset] = gain * value }
+                }
+                return kernel
+            }
+        }
+    }
+
+    /// The convolution of `inputs` with h′ (and h′_early, when `kernel` has early gains) through
+    /// `routing`, as ``convolve(_:_:routing:start:frames:cacheKeys:)`` gives for the kernels
+    /// summed in the time domain. The parts' spectra are kept (up to ``partCacheBytes``; the least
+    /// recently used go first) and combined with the gains in the spectrum, a few hundred bins at a time.
+    static func convolve(_ inputs: [[Float]], parts kernel: KernelParts, routing: ChannelRouting,
+                         start: Int, frames: Int) throws -> (output: [[Float]], early: [[Float]]?) {
+        let hasEarly = kernel.earlyGains != nil
+        let inputLength = inputs.map(\.count).max() ?? 0
+        let kernelLength = kernel.channels.map(\.count).max() ?? 0
+        let fullLength = inputLength + kernelLength - 1
+        if kernelLength <= directKernelLimit {
+            let output = directConvolution(inputs, kernel.kernels(early: false), routing: routing, start: start, frames: frames)
+            return (output, hasEarly ? directConvolution(inputs, kernel.kernels(early: true), routing: routing, start: start, frames: frames) : nil)
+        }
+        let size = fftSize(atLeast: max(fullLength, 2))
+        let fft = try RealFFT<Float>.shared(size: size, planning: .estimate)
+        let bins = size / 2 + 1
+        let key = "\(kernel.cacheKey) \(size)"
+        let partSpectra: [[AlignedBuffer<Float>]] = partCache.spectra(key) ?? {
+            // Computed outside the workspace: these buffers are kept.
+            let time = AlignedBuffer<Float>(count: size)
+            let computed = kernel.channels.indices.map { c in
+                kernel.starts[c].indices.map { index -> AlignedBuffer<Float> in
+                    let (partStart, samples) = kernel.part(index, ofChannel: c)
+                    time.zero()
+                    samples.withUnsafeBufferPointer { (time.pointer + partStart).update(from: $0.baseAddress!, count: $0.count) }
+                    let spectrum = AlignedBuffer<Float>(count: size + 2)
+                    fft.forward(time.pointer, spectrum: spectrum.pointer)
+                    return spectrum
+                }
+            }
+            partCache.keep(computed, key: key)
+            return computed
+        }()
+        return withWorkspace(size: size) { workspace in
+            let time = workspace.time, sum = workspace.sum
+            let earlySum = workspace.spectrum(inputs.count)
+            let inputSpectra = inputs.indices.map { index -> AlignedBuffer<Float> in
+                let spectrum = workspace.spectrum(index)
+                inputs[index].withUnsafeBufferPointer { time.pointer.update(from: $0.baseAddress!, count: min($0.count, size)) }
+                (time.pointer + min(inputs[index].count, size)).update(repeating: 0, count: size - min(inputs[index].count, size))
+                fft.forward(time.pointer, spectrum: spectrum.pointer)
+                return spectrum
+            }
+            // The inverse FFT's 1/size goes into the gains.
+            let scale = 1 / Float(size)
+            let available = max(0, min(frames, fullLength - start))
+            let chunkFull = workspace.chunk, chunkEarly = workspace.chunk + 2 * Workspace.chunkBins
+            var output: [[Float]] = [], early: [[Float]] = []
+            for channel in 0..<routing.outputChannelCount {
+                sum.zero()
+                if hasEarly { earlySum.zero() }
+                for term in routing.terms where term.output == channel {
+                    let c = term.kernelChannel
+                    let spectra = partSpectra[c].map(\.pointer)
+                    let gains = kernel.gains[c].map { $0 * scale }, earlyGains = kernel.earlyGains?[c].map { $0 * scale }
+                    let input = inputSpectra[term.input].pointer
+                    var bin = 0
+                    while bin < bins {
+                        // This chunk of h′'s (and h′_early's) spectrum from the parts, then times the input's.
+                        let count = min(Workspace.chunkBins, bins - bin), offset = 2 * bin
+                        combine(spectra, gains: gains, offset: offset, floats: 2 * count, into: chunkFull)
+                        sfconv_complex_multiply_accumulate(sum.pointer + offset, input + offset, chunkFull, count)
+                        if let earlyGains {
+                            combine(spectra, gains: earlyGains, offset: offset, floats: 2 * count, into: chunkEarly)
+                            sfconv_complex_multiply_accumulate(earlySum.pointer + offset, input + offset, chunkEarly, count)
+                        }
+                        bin += count
+                    }
+                }
+                func signal(_ spectrum: AlignedBuffer<Float>) -> [Float] {
+                    fft.inverse(spectrum.pointer, output: time.pointer)
+                    var samples = [Float](repeating: 0, count: frames)
+                    if available > 0 { samples.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: time.pointer + start, count: available) } }
+                    return samples
+                }
+                output.append(signal(sum))
+                if hasEarly { early.append(signal(earlySum)) }
+            }
+            return (output, hasEarly ? early : nil)
+        }
+    }
+
+    /// `target[i] = Σ gains[p] · spectra[p][offset + i]` for `floats` floats (parts with gain 0 skipped).
+    private static func combine(_ spectra: [UnsafeMutablePointer<Float>], gains: [Float], offset: Int, floats: Int,
+                                into target: UnsafeMutablePointer<Float>) {
+        target.update(repeating: 0, count: floats)
+        for (spectrum, gain) in zip(spectra, gains) where gain != 0 {
+            let source = spectrum + offset
+            for i in 0..<floats { target[i] += gain * source[i] }
+        }
+    }
+
+    /// The most bytes of part spectra kept (a few IRs' worth at each FFT size: the batch runs the
+    /// files of one IR together).
+    static let partCacheBytes = 24 << 20
+    private static let partCache = SpectraCache(capacity: partCacheBytes)
+
+    /// Spectra by name, the least recently used dropped first beyond `capacity` bytes.
+    final class SpectraCache: @unchecked Sendable {
+        private struct Entry {
+            var spectra: [[AlignedBuffer<Float>]]
+            var bytes: Int
+            var lastUse: Int
+        }
+        private let capacity: Int
+        private let entries = LockedValue<(byKey: [String: Entry], bytes: Int, clock: Int)>(([:], 0, 0))
+
+        init(capacity: Int) { self.capacity = capacity }
+
+        func spectra(_ key: String) -> [[AlignedBuffer<Float>]]? {
+            entries.withLock { state in
+                guard var entry = state.byKey[key] else { return nil }
+                state.clock += 1
+                entry.lastUse = state.clock
+                state.byKey[key] = entry
+                return entry.spectra
+            }
+        }
+
+        func keep(_ spectra: [[AlignedBuffer<Float>]], key: String) {
+            let bytes = spectra.joined().reduce(0) { $0 + $1.count * MemoryLayout<Float>.size }
+            guard bytes <= capacity else { return }
+            entries.withLock { state in
+                guard state.byKey[key] == nil else { return }
+                while state.bytes + bytes > capacity, let oldest = state.byKey.min(by: { $0.value.lastUse < $1.value.lastUse }) {
+                    state.byKey[oldest.key] = nil
+                    state.bytes -= oldest.value.bytes
+                }
+                state.clock += 1
+                state.byKey[key] = Entry(spectra: spectra, bytes: bytes, lastUse: state.clock)
+                state.bytes += bytes
+            }
+        }
+    }
+
+    /// An IR file's h′ without a DRR drawn: `channels` (selected for the routing) scaled to unit
+    /// energy per output, with its DRR, gain and direct peak. Prepared once per `key` (the file,
+    /// its channel selection and rate) for the process: the same for every file that draws it.
+    static func preparedKernel(_ key: String, _ channels: [[Float]], rate: Int, routing: ChannelRouting)
+        -> (channels: [[Float]], drrDB: Double?, normalization: Float, peak: Int) {
+        if let known = preparedKernels.withLock({ $0[key] }) { return known }
+        var scaled = channels
+        let normalization = Float(ImpulseResponsePreparation.normalizationGain(AudioBuffer(channels: channels.map { $0.map(Sample.init) }, sampleRate: rate),
+                                                                               rule: .energy, routing: routing))
+        scale(&scaled, by: normalization)
+        let prepared = (scaled, directToReverberantDB(channels[0], rate: rate), normalization, directPeak(scaled))
+        preparedKernels.withLock { $0[key] = prepared }
+        return prepared
+    }
+
+    private static let preparedKernels = LockedValue<[String: (channels: [[Float]], drrDB: Double?, normalization: Float, peak: Int)]>([:])
+
     /// The most bytes of kernel spectra kept for reuse (a folder of IRs without DRR draws).
     static let kernelCacheBytes = 256 << 20
     private static let kernelCache = LockedValue<(spectra: [String: [AlignedBuffer<Float>]], bytes: Int)>(([:], 0))
@@ -221,6 +473,10 @@ public enum AugmentationDSP {
         let time: AlignedBuffer<Float>
         let sum: AlignedBuffer<Float>
         private var spectra: [AlignedBuffer<Float>] = []
+        /// Two chunks of ``chunkBins`` complex values (the kernel spectra being combined).
+        private let chunkBuffer = AlignedBuffer<Float>(count: 4 * Workspace.chunkBins)
+        var chunk: UnsafeMutablePointer<Float> { chunkBuffer.pointer }
+        static let chunkBins = 512
 
         init(size: Int) {
             self.size = size

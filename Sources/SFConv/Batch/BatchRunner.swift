@@ -60,6 +60,8 @@ public final class BatchRunner: @unchecked Sendable {
     public let request: BatchRequest
     private let lock = NSLock()
     private var next = 0
+    /// The order the jobs are claimed in (indices into `request.jobs`).
+    private let order: [Int]
     private var finishedCount = 0
     private var reports: [FileReport?]
     private var boundChains: [String: Result<BoundChain, FormatFailure>] = [:]
@@ -74,6 +76,7 @@ public final class BatchRunner: @unchecked Sendable {
         // Augmentation allocates and frees the same few megabytes for every file: keep them.
         if request.augmentation != nil { _ = sfconv_retain_freed_memory() }
         reports = [FileReport?](repeating: nil, count: request.jobs.count)
+        order = Self.claimOrder(request)
         files = ChainFiles(folders: request.chain?.fileSearchFolders ?? [], memoryBudget: request.memoryBudget)
     }
 
@@ -109,7 +112,16 @@ public final class BatchRunner: @unchecked Sendable {
         defer { lock.unlock() }
         guard next < request.jobs.count else { return nil }
         next += 1
-        return next - 1
+        return order[next - 1]
+    }
+
+    /// The jobs in their order, except that augmentation from an IR folder takes the files of one
+    /// IR together (in their order), so that the spectra kept for the IR at hand stay few and
+    /// warm. Reports, the manifest and every output are the same in any order.
+    static func claimOrder(_ request: BatchRequest) -> [Int] {
+        guard let augmentation = request.augmentation, case .folder = augmentation.source else { return Array(request.jobs.indices) }
+        let impulses = request.jobs.map { augmentation.choice(for: $0.relativePath).impulse }
+        return request.jobs.indices.sorted { (impulses[$0], $0) < (impulses[$1], $1) }
     }
 
     /// Diagnostics that keep a file's warnings for its report (notes are dropped in a batch).
