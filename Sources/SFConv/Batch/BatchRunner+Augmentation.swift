@@ -81,10 +81,12 @@ extension BatchRunner {
     }
 
     /// The most frames one file may have in memory: a share of the memory budget for each
-    /// concurrent file (the input, the IR's FFT buffers, output and target take about 12 floats a frame and channel).
+    /// concurrent file (the input as read, in Samples, then the input, the IR's FFT buffers, output
+    /// and target in Floats: about 12 floats and a Sample a frame and channel).
     private func maximumAugmentedFrames(channels: Int) -> Int {
         let concurrent = max(1, min(request.parallelJobs, request.jobs.count))
-        return max(1, request.memoryBudget / concurrent / (12 * MemoryLayout<Float>.size * max(1, channels)))
+        let bytesPerFrame = (12 * MemoryLayout<Float>.size + MemoryLayout<Sample>.size) * max(1, channels)
+        return max(1, request.memoryBudget / concurrent / bytesPerFrame)
     }
 
     /// `input` through the batch's chain in memory (its final normalisation, if any, is left to the caller).
