@@ -96,7 +96,7 @@ enum SampleTransfer {
 
 /// Scratch memory for ``SampleTransfer``, grown on demand and kept.
 final class TransferScratch {
-    private(set) var pointer: UnsafeMutableRawPointer?
+    private var pointer: UnsafeMutableRawPointer?
     private var capacity = 0
 
     /// Room for `bytes` bytes (nil when none are needed).

@@ -11,7 +11,7 @@ import Foundation
 /// libsndfile reads with, so a file read and written back is bit-identical), each sample rounded
 /// to the nearest step, and samples beyond ±1 clamped and counted. Encodings of 16 bits or less can
 /// be given TPDF dither of ±1 step before quantisation, except in a block already on the output
-/// grid (an identity chain's output, digital silence), written as it is. Float and double files
+/// grid, within ``gridTolerance`` (an identity chain's output, digital silence), rounded as it is. Float and double files
 /// and codecs get the samples as they are.
 public final class SoundFileWriter {
     public let path: String
@@ -38,8 +38,7 @@ public final class SoundFileWriter {
     /// How samples reach libsndfile (integer PCM quantised here, not by libsndfile).
     private let transfer: SampleTransfer
     private let scratch = TransferScratch()
-    /// The size of one quantisation step when dithering, else nil.
-    private let ditherStep: Sample?
+    /// TPDF dither of one quantisation step, when asked for and the encoding has 16 bits or less.
     private var dither: DitherNoise?
 
     /// - Parameters:
@@ -79,11 +78,7 @@ public final class SoundFileWriter {
         clamps = format.sampleSubtype?.isInteger ?? true
         transfer = SampleTransfer(format)
         if dither, let subtype = format.sampleSubtype, subtype.isInteger, subtype.bitDepth <= 16 {
-            let step = 1 / Sample(1 << (subtype.bitDepth - 1))
-            ditherStep = step
-            self.dither = DitherNoise(step: step)
-        } else {
-            ditherStep = nil
+            self.dither = DitherNoise(step: 1 / Sample(1 << (subtype.bitDepth - 1)))
         }
         // libsndfile clamps float-to-integer conversions itself only when asked; the answer is the new setting.
         if sf_command(handle, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE)) != Int32(SF_TRUE) {
@@ -122,9 +117,9 @@ public final class SoundFileWriter {
             throw SFConvError("the output has a sample of \(Numbers.format(blockPeak)), beyond what 32-bit float holds: "
                 + "a gain or filter in the chain is too large for the signal", path: reportedPath)
         }
-        if let ditherStep, !Self.isOnGrid(frames, count: sampleCount, steps: 1 / ditherStep) {
+        if let step = dither?.step, !Self.isOnGrid(frames, count: sampleCount, steps: 1 / step) {
             dither?.add(to: frames, count: sampleCount)
-            blockPeak += ditherStep
+            blockPeak += step
         }
         if clamps && blockPeak > 1 {
             for i in 0..<sampleCount where abs(frames[i]) > 1 {

@@ -133,15 +133,20 @@ public struct RenderRequest: Sendable {
         self.chain = chain
     }
 
-    /// Binds the chain to `reader`'s format, computing in the precision `format` asks.
-    func bind(to reader: SoundFileReader, format: SoundFormat, diagnostics: Diagnostics) throws -> BoundChain {
+    /// The arithmetic the convolutions run in for output in `format`.
+    func precision(for format: SoundFormat) -> Precision {
+        output.precision(for: format, preset: chain.outputPrecision)
+    }
+
+    /// Binds the chain to `reader`'s format, its convolutions computing in `precision`.
+    func bind(to reader: SoundFileReader, precision: Precision, diagnostics: Diagnostics) throws -> BoundChain {
         try PartitionPlan.checkBlockSize(blockSize)
         var context = BindContext(channelCount: reader.channelCount, sampleRate: reader.sampleRate, inputPath: inputPath,
                                   files: ChainFiles(folders: chain.fileSearchFolders, memoryBudget: memoryBudget))
         context.inputFrameCount = reader.declaredFrameCount
         context.memoryBudget = memoryBudget
         context.planning = planning
-        context.precision = output.precision(for: format, preset: chain.outputPrecision)
+        context.precision = precision
         context.blockSize = blockSize
         context.resample = resample
         context.diagnostics = diagnostics
@@ -151,11 +156,12 @@ public struct RenderRequest: Sendable {
     public func run(diagnostics: Diagnostics = .standardError, progress: @escaping ProgressFactory = { _, _ in nil }) throws -> RenderSummary {
         let reader = try SoundFileReader(path: inputPath)
         let format = try output.format(for: outputPath, preset: chain.outputPreferences, input: reader.format)
-        let bound = try bind(to: reader, format: format, diagnostics: diagnostics)
+        let precision = precision(for: format)
+        let bound = try bind(to: reader, precision: precision, diagnostics: diagnostics)
         var summary = try Render.file(source: reader, chain: bound,
                                       output: RenderOutput(path: outputPath, format: format, overwrite: output.overwrite, dither: dither),
                                       label: label, diagnostics: diagnostics, progress: progress)
-        summary.precision = output.precision(for: format, preset: chain.outputPrecision)
+        summary.precision = precision
         return summary
     }
 
@@ -164,7 +170,8 @@ public struct RenderRequest: Sendable {
         let reader = try SoundFileReader(path: inputPath)
         if outputPath != "-" { try SoundFileWriter.checkDestination(outputPath, overwrite: output.overwrite) }
         let format = try output.format(for: outputPath, preset: chain.outputPreferences, input: reader.format)
-        let bound = try bind(to: reader, format: format, diagnostics: .silent)
+        let precision = precision(for: format)
+        let bound = try bind(to: reader, precision: precision, diagnostics: .silent)
         let rate = Double(reader.sampleRate)
         func seconds(_ frames: Int) -> String { String(format: "%.3f s", Double(frames) / rate) }
         var lines = ["\(chain.name)\(chain.path.map { " (\($0))" } ?? "")",
@@ -181,7 +188,6 @@ public struct RenderRequest: Sendable {
             length = length.map(effect.outputLength(forInput:))
         }
         let upTo = bound.effects.contains(where: \.tailIsUpperBound) ? "up to " : ""
-        let precision = output.precision(for: format, preset: chain.outputPrecision)
         lines.append("output: \(outputPath), \(format.containerName), \(format.subtypeName)"
                      + (length.map { ", \(upTo)\($0) frames (\(seconds($0)))" } ?? "") + "; \(precision.rawValue) precision")
         return lines.joined(separator: "\n")
