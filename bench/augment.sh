@@ -27,10 +27,21 @@ SFCONV=$(swift build -c release --show-bin-path)/sfconv
 python3 bench/augment_gen.py "$DATA" "$FILES"
 SPEECH="$DATA/speech"
 
-# wall seconds of one run of CMD, appended to the file $OUT/walls.NAME (the output removed first)
+# wall seconds of one run of CMD, appended to the file $OUT/walls.NAME. The previous run's output
+# is moved aside, not deleted, until the end: ext4 without a journal (this project's build machines)
+# skips, one by one, every inode freed in the last 30 s when it creates a file, so deleting the
+# thousands of files of one row would bill the next row for it. A corpus written into a fresh
+# folder does not pay that; DELETE_BETWEEN=1 deletes between runs instead, to see the cost.
+runs=0
 timed() {
   local name=$1; shift
-  rm -rf "$OUT/run" "$OUT/target" "$OUT/m.jsonl"
+  runs=$((runs + 1))
+  if [ "${DELETE_BETWEEN:-0}" = 1 ]; then
+    rm -rf "$OUT/run" "$OUT/target" "$OUT/m.jsonl"
+  else
+    mkdir -p "$OUT/old/$runs"
+    for f in run target m.jsonl; do [ ! -e "$OUT/$f" ] || mv "$OUT/$f" "$OUT/old/$runs/"; done
+  fi
   /usr/bin/time -f "%e" "$@" 2>&1 >/dev/null | tail -n 1 >>"$OUT/walls.$name"
 }
 # the median of NAME's walls
