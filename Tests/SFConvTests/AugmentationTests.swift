@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func noiseIsCutOrLoopedFromItsOffset() {
-        let noise: [[Float]] = [[1, 2, 3, 4, 5]]
+        let noise: [[Sample]] = [[1, 2, 3, 4, 5]]
         #expect(AugmentationDSP.noiseSegment(noise, offset: 1, count: 3) == [[2, 3, 4]])
         #expect(AugmentationDSP.noiseSegment(noise, offset: 3, count: 7) == [[4, 5, 1, 2, 3, 4, 5]])
     }

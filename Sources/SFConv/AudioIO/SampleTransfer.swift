@@ -88,10 +88,13 @@ enum SampleTransfer {
         let steps = Sample(1 << (bits - 1))
         let highest = steps - 1
         let shift = Code.bitWidth - bits
+        // Adding and taking away 1.5·2^52 rounds a Double below 2^51 to an integer, ties to even:
+        // `rounded(.toNearestOrEven)` is a libm call per sample on a target without SSE4.1.
+        let rounder: Sample = 6_755_399_441_055_744
         for i in 0..<count {
             // Through Int32 (every code fits): `Code(_: Double)` in a generic context takes the
             // standard library's generic conversion, several times slower than one instruction.
-            let code = Int32(min((samples[i] * steps).rounded(.toNearestOrEven), highest))
+            let code = Int32(min((samples[i] * steps + rounder) - rounder, highest))
             codes[i] = Code(truncatingIfNeeded: code) << shift
         }
     }

@@ -303,7 +303,7 @@ extension ReverbAugmentation {
         switch source {
         case .folder(let list, let measured):
             let file = list[draws.index("ir", count: list.count)]
-            ir = try files.load(file.path, rate: rate, resample: true, diagnostics: .silent).channels.map { $0.map(Float.init) }
+            ir = AugmentationDSP.floats(try files.load(file.path, rate: rate, resample: true, diagnostics: .silent).channels)
             record.ir = file.given
             if let value = measured[file.path] {
                 record.rt60 = value
@@ -319,7 +319,7 @@ extension ReverbAugmentation {
             let rt60 = draws.value("rt60", in: rt60Range ?? 0.3...0.8)
             let parameters = SyntheticIRParameters(model: SyntheticIR.Space.room.rawValue, rt60: rt60, seed: draws.bits("synthetic_ir") >> 1,
                                                    channels: outputCount == 1 ? 1 : (x.count == 1 ? 2 : 1), sampleRate: rate)
-            ir = try SyntheticIR(rt60: rt60, space: .room, channelCount: parameters.channels, sampleRate: rate, seed: parameters.seed).render().channels.map { $0.map(Float.init) }
+            ir = AugmentationDSP.floats(try SyntheticIR(rt60: rt60, space: .room, channelCount: parameters.channels, sampleRate: rate, seed: parameters.seed).render().channels)
             record.syntheticIR = parameters
             record.rt60 = rt60
         }
@@ -450,10 +450,10 @@ extension ReverbAugmentation {
         // Noise at the drawn SNR against the reference signal.
         if let noise {
             let file = noise.files[draws.index("noise", count: noise.files.count)]
-            var samples = try files.load(file.path, rate: rate, resample: true, diagnostics: .silent).channels.map { $0.map(Float.init) }
+            var samples = try files.load(file.path, rate: rate, resample: true, diagnostics: .silent).channels
             if samples.count != output.count {
                 let mono = AugmentationDSP.downmix(samples)
-                samples = [[Float]](repeating: mono, count: output.count)
+                samples = [[Sample]](repeating: mono, count: output.count)
             }
             // Anywhere in the noise file, whatever the output's length (so --length never moves it);
             // the segment wraps round to the file's start when it runs past its end.

@@ -108,7 +108,7 @@ public enum AugmentationDSP {
             let whole = buffer.count / 8 * 8
             for i in stride(from: 0, to: whole, by: 8) {
                 let values = SIMD8<Double>(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
-                sums.addProduct(values, values)
+                sums += values * values  // not addProduct: without FMA in the target that is a libm call per lane
             }
             var sum = sums.sum()
             for i in whole..<buffer.count { sum += Double(base[i]) * Double(base[i]) }
@@ -528,25 +528,39 @@ public enum AugmentationDSP {
     }
 
     /// `count` frames of `noise` (planar) from `offset`, looped when shorter.
-    public static func noiseSegment(_ noise: [[Float]], offset: Int, count: Int) -> [[Float]] {
+    public static func noiseSegment(_ noise: [[Sample]], offset: Int, count: Int) -> [[Float]] {
         noise.map { channel in
             guard !channel.isEmpty else { return [Float](repeating: 0, count: count) }
-            var segment = [Float]()
-            segment.reserveCapacity(count)
-            var position = offset % channel.count
-            while segment.count < count {
-                let take = min(count - segment.count, channel.count - position)
-                segment.append(contentsOf: channel[position..<(position + take)])
-                position = 0
+            return [Float](unsafeUninitializedCapacity: count) { segment, initialized in
+                channel.withUnsafeBufferPointer { source in
+                    var position = offset % source.count
+                    for i in 0..<count {
+                        segment[i] = Float(source[position])
+                        position += 1
+                        if position == source.count { position = 0 }
+                    }
+                }
+                initialized = count
             }
-            return segment
+        }
+    }
+
+    /// Channels converted to Float (a pass each, rather than `map`'s element-wise appends).
+    public static func floats(_ channels: [[Sample]]) -> [[Float]] {
+        channels.map { channel in
+            [Float](unsafeUninitializedCapacity: channel.count) { converted, initialized in
+                channel.withUnsafeBufferPointer { source in
+                    for i in source.indices { converted[i] = Float(source[i]) }
+                }
+                initialized = channel.count
+            }
         }
     }
 
     /// The average of all channels.
-    public static func downmix(_ channels: [[Float]]) -> [Float] {
+    public static func downmix<Value: BinaryFloatingPoint>(_ channels: [[Value]]) -> [Value] {
         guard channels.count > 1 else { return channels[0] }
-        let scale = 1 / Float(channels.count)
+        let scale = 1 / Value(channels.count)
         return (0..<channels[0].count).map { i in channels.reduce(0) { $0 + $1[i] } * scale }
     }
 }

@@ -48,7 +48,7 @@ extension BatchRunner {
             case .loudness?: throw SFConvError("loudness normalisation is not available with reverb augmentation")
             case nil: break
             }
-            let augmented = try augmentation.augment(input.channels.map { $0.map(Float.init) }, rate: reader.sampleRate, relativePath: job.relativePath, targetGiven: targetGiven,
+            let augmented = try augmentation.augment(AugmentationDSP.floats(input.channels), rate: reader.sampleRate, relativePath: job.relativePath, targetGiven: targetGiven,
                                                      files: files, t30Cache: t30Cache, finalPeakDBFS: finalPeak)
             report.augmentation = augmented.record
             report.impulse = augmented.record.ir ?? "synthetic"
