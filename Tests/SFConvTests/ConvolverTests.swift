@@ -69,7 +69,7 @@ import Testing
 
     /// Kernels spanning many steps, so the input-spectrum ring wraps within one kernel. The input is
     /// sparse (a few hundred impulses of random height) to keep the direct reference fast.
-    @Test(arguments: [(8192, 140_000), (64, 70_000)])
+    @Test(arguments: [(8192, 140_000), (32768, 140_000), (64, 70_000)])
     func kernelLongerThanManySteps(blockSize: Int, kernelLength: Int) throws {
         var generator = SeededGenerator(seed: UInt64(blockSize))
         var x = [Sample](repeating: 0, count: 300_000)

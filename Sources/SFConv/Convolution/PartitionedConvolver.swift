@@ -118,7 +118,8 @@ private final class PartitionedConvolution<Scalar: FFTScalar> {
     private let inputSpectra: [AlignedBuffer<Scalar>]
     /// Per kernel channel: the spectra of the kernel's partitions, scaled by 1/fftSize.
     private let kernelSpectra: [AlignedBuffer<Scalar>]
-    /// Per output channel: the spectrum being summed, the inverse transform's result, and the step's output.
+    /// Per output channel: the spectrum being summed, the inverse transform's result (in the
+    /// accumulator when the FFT works in place), and the step's output.
     private let accumulators: [AlignedBuffer<Scalar>]
     private let currentSegments: [AlignedBuffer<Scalar>]
     private let outputChannels: [AlignedBuffer<Scalar>]
@@ -140,7 +141,7 @@ private final class PartitionedConvolution<Scalar: FFTScalar> {
         inputBuffers = buffers(routing.inputChannelCount, size: plan.blockSize + plan.chunkFrames)
         inputSpectra = buffers(routing.inputChannelCount, size: plan.inputSpectrumSlotCount * stride)
         accumulators = buffers(routing.outputChannelCount, size: stride)
-        currentSegments = buffers(routing.outputChannelCount, size: plan.fftSize)
+        currentSegments = fft.inPlace ? [] : buffers(routing.outputChannelCount, size: plan.fftSize)
         outputChannels = buffers(routing.outputChannelCount, size: plan.chunkFrames)
         outputBuffer = AlignedBuffer(count: plan.chunkFrames * routing.outputChannelCount)
         termsByOutput = (0..<routing.outputChannelCount).map { output in routing.terms.filter { $0.output == output } }
@@ -227,7 +228,7 @@ private final class PartitionedConvolution<Scalar: FFTScalar> {
         let stride = plan.spectrumStride
         let slots = plan.inputSpectrumSlotCount
         let accumulator = accumulators[channel].pointer
-        let segment = currentSegments[channel].pointer
+        let result = fft.inPlace ? accumulator : currentSegments[channel].pointer
         for block in 0..<plan.chunkBlockCount {
             let blockIndex = blockCount + block
             accumulator.update(repeating: 0, count: stride)
@@ -240,8 +241,8 @@ private final class PartitionedConvolution<Scalar: FFTScalar> {
                     Scalar.multiplyAccumulate(accumulator, kernel + partition * stride, input + slot * stride, bins: plan.binCount)
                 }
             }
-            fft.inverse(accumulator, output: segment)
-            (outputChannels[channel].pointer + block * B).update(from: segment + B, count: B)
+            fft.inverse(accumulator, output: result)
+            (outputChannels[channel].pointer + block * B).update(from: result + B, count: B)
         }
     }
 }
