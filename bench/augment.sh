@@ -28,7 +28,7 @@ python3 bench/augment_gen.py "$DATA" "$FILES"
 SPEECH="$DATA/speech"
 
 # wall seconds of one run of CMD, appended to the file $OUT/walls.NAME. The previous run's output
-# is moved aside, not deleted, until the end: ext4 without a journal (this project's build machines)
+# is moved aside, not deleted, until the end: ext4 without a journal (where these figures were taken)
 # skips, one by one, every inode freed in the last 30 s when it creates a file, so deleting the
 # thousands of files of one row would bill the next row for it. A corpus written into a fresh
 # folder does not pay that; DELETE_BETWEEN=1 deletes between runs instead, to see the cost.
