@@ -42,10 +42,11 @@ public struct PartitionPlan: Sendable, Equatable, CustomStringConvertible {
     /// Input spectra kept per channel: the `partitionCount - 1` past blocks a block needs, plus one step's.
     public var inputSpectrumSlotCount: Int { partitionCount + chunkBlockCount - 1 }
 
-    /// The fastest plan for offline work on this machine class, by ``estimatedCost(kernelLength:blockSize:)``.
-    public static func automatic(kernelLength: Int) -> PartitionPlan {
+    /// The fastest plan for offline work on this machine class, by ``estimatedCost(kernelLength:blockSize:precision:)``.
+    public static func automatic(kernelLength: Int, precision: Precision = .single) -> PartitionPlan {
         let candidates = candidateBlockSizes(kernelLength: kernelLength)
-        let best = candidates.min { estimatedCost(kernelLength: kernelLength, blockSize: $0) < estimatedCost(kernelLength: kernelLength, blockSize: $1) }!
+        func cost(_ blockSize: Int) -> Double { estimatedCost(kernelLength: kernelLength, blockSize: blockSize, precision: precision) }
+        let best = candidates.min { cost($0) < cost($1) }!
         return PartitionPlan(kernelLength: kernelLength, blockSize: best)
     }
 
@@ -69,10 +70,12 @@ public struct PartitionPlan: Sendable, Equatable, CustomStringConvertible {
     ///
     /// The weight was fitted to timings of this convolver on a 2-core x86-64 machine (10 minutes of
     /// stereo, kernels of 511 taps to 10 s, block sizes 64 to 262144, with `--block-size`).
-    public static func estimatedCost(kernelLength: Int, blockSize: Int) -> Double {
+    public static func estimatedCost(kernelLength: Int, blockSize: Int, precision: Precision = .single) -> Double {
         let partitions = Double((kernelLength + blockSize - 1) / blockSize)
-        // Kernel and input spectra together: 16 bytes per tap and channel.
-        let macWeight = Double(kernelLength) * 16 > 4e6 ? macWeightOutOfCache : macWeightInCache
+        // Kernel and input spectra together: two complex values per tap and channel, 16 bytes in
+        // single precision and 32 in double (whose spectra leave the cache at half the length).
+        let bytesPerTap = precision == .single ? 16.0 : 32.0
+        let macWeight = Double(kernelLength) * bytesPerTap > 4e6 ? macWeightOutOfCache : macWeightInCache
         return log2(Double(2 * blockSize)) + macWeight * partitions * Double(blockSize + 1) / Double(blockSize)
             + blockOverhead / Double(blockSize)
     }

@@ -54,7 +54,7 @@ public final class PartitionedConvolver {
 
     /// Convenience: plans automatically for the kernel's length.
     public convenience init(kernel: AudioBuffer, routing: ChannelRouting, precision: Precision = .single, planning: FFTPlanning = .estimate) throws {
-        try self.init(kernel: kernel, routing: routing, plan: .automatic(kernelLength: kernel.frameCount), precision: precision, planning: planning)
+        try self.init(kernel: kernel, routing: routing, plan: .automatic(kernelLength: kernel.frameCount, precision: precision), precision: precision, planning: planning)
     }
 
     /// Input frames taken so far.
@@ -272,7 +272,7 @@ public final class KernelSpectra: @unchecked Sendable {
     }
 
     public convenience init(kernel: AudioBuffer, precision: Precision = .single, planning: FFTPlanning = .estimate) throws {
-        try self.init(kernel: kernel, plan: .automatic(kernelLength: kernel.frameCount), precision: precision, planning: planning)
+        try self.init(kernel: kernel, plan: .automatic(kernelLength: kernel.frameCount, precision: precision), precision: precision, planning: planning)
     }
 }
 

@@ -133,7 +133,7 @@ public struct BindContext: Sendable {
 
     /// The partition plan for a kernel: `blockSize` when given, else the automatic choice.
     func plan(kernelLength: Int) -> PartitionPlan {
-        blockSize.map { PartitionPlan(kernelLength: kernelLength, blockSize: $0) } ?? .automatic(kernelLength: kernelLength)
+        blockSize.map { PartitionPlan(kernelLength: kernelLength, blockSize: $0) } ?? .automatic(kernelLength: kernelLength, precision: precision)
     }
 
     /// The plan for a convolution, after checking that its spectra and each concurrent
