@@ -52,6 +52,35 @@ import Testing
         #expect(PartitionPlan.automatic(kernelLength: 24_000, precision: .double) == PartitionPlan.automatic(kernelLength: 24_000))
     }
 
+    /// Short of memory for the fastest plan, a convolution takes the fastest plan that fits; with
+    /// none fitting, the error names the least any plan needs.
+    @Test func aTightBudgetTakesTheFastestPlanThatFits() throws {
+        var context = BindContext(channelCount: 2, sampleRate: 48000, inputPath: "in", files: ChainFiles(folders: []))
+        context.precision = .double
+        let routing = try #require(ChannelRouting(inputChannels: 2, kernelChannels: 4))
+        let plans = PartitionPlan.byEstimatedCost(kernelLength: 180_000, precision: .double)
+        func plan(_ context: BindContext) throws -> (plan: PartitionPlan, bytes: Int) {
+            try context.convolutionPlan(kernelLength: 180_000, kernelChannels: 4, routing: routing, key: nil)
+        }
+        let needs = try plans.map { candidate in
+            var fixed = context
+            fixed.blockSize = candidate.blockSize
+            return try plan(fixed).bytes
+        }
+        let fastest = try plan(context)
+        #expect(fastest.plan == plans[0] && fastest.bytes == needs[0])
+
+        context.memoryBudget = needs[0] - 1
+        let fitting = try plan(context)
+        let index = try #require(plans.firstIndex(of: fitting.plan))
+        #expect(index > 0 && needs[index] <= context.memoryBudget)
+        #expect(needs[..<index].allSatisfy { $0 > context.memoryBudget })
+
+        context.memoryBudget = 1 << 20
+        let error = try #require(throws: EffectProblem.self) { try plan(context) }
+        #expect(error.message.contains(String(format: "needs about %.1f MiB", Double(needs.min()!) / 1_048_576)), "\(error.message)")
+    }
+
     @Test func costGrowsWithBlockSizeWhenThePartitionCountStaysOne() {
         #expect(PartitionPlan.estimatedCost(kernelLength: 500, blockSize: 512) < PartitionPlan.estimatedCost(kernelLength: 500, blockSize: 1024))
     }

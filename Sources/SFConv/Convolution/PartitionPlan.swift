@@ -44,10 +44,15 @@ public struct PartitionPlan: Sendable, Equatable, CustomStringConvertible {
 
     /// The fastest plan for offline work on this machine class, by ``estimatedCost(kernelLength:blockSize:precision:)``.
     public static func automatic(kernelLength: Int, precision: Precision = .single) -> PartitionPlan {
-        let candidates = candidateBlockSizes(kernelLength: kernelLength)
+        byEstimatedCost(kernelLength: kernelLength, precision: precision)[0]
+    }
+
+    /// Every plan worth considering for the kernel, fastest first by the cost model (so a caller
+    /// short of memory can take the fastest that fits).
+    public static func byEstimatedCost(kernelLength: Int, precision: Precision = .single) -> [PartitionPlan] {
         func cost(_ blockSize: Int) -> Double { estimatedCost(kernelLength: kernelLength, blockSize: blockSize, precision: precision) }
-        let best = candidates.min { cost($0) < cost($1) }!
-        return PartitionPlan(kernelLength: kernelLength, blockSize: best)
+        return candidateBlockSizes(kernelLength: kernelLength).sorted { cost($0) < cost($1) }
+            .map { PartitionPlan(kernelLength: kernelLength, blockSize: $0) }
     }
 
     /// Powers of two from the minimum up to the first that holds the whole kernel.
@@ -95,7 +100,9 @@ public struct PartitionPlan: Sendable, Equatable, CustomStringConvertible {
         let element = precision == .single ? MemoryLayout<Float>.size : MemoryLayout<Double>.size
         let spectra = partitionCount * spectrumStride * kernelChannels * element
         let inputs = inputChannels * (blockSize + chunkFrames + inputSpectrumSlotCount * spectrumStride)
-        let outputs = outputChannels * (spectrumStride + fftSize + chunkFrames)
+        // The inverse transform's own output buffer exists only where the FFT is out of place.
+        let segment = FFTPlacement.inPlace(size: fftSize) ? 0 : fftSize
+        let outputs = outputChannels * (spectrumStride + segment + chunkFrames)
         // The step's interleaved output is in ``Sample``s whatever the precision.
         let interleaved = outputChannels * chunkFrames * MemoryLayout<Sample>.size
         return (spectra, (inputs + outputs) * element + interleaved)

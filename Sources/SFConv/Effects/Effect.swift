@@ -131,20 +131,21 @@ public struct BindContext: Sendable {
     /// `'key'` or `--key`.
     public func name(_ key: String) -> String { ChainLocation(origin: origin, keyPath: "").name(of: key) }
 
-    /// The partition plan for a kernel: `blockSize` when given, else the automatic choice.
-    func plan(kernelLength: Int) -> PartitionPlan {
-        blockSize.map { PartitionPlan(kernelLength: kernelLength, blockSize: $0) } ?? .automatic(kernelLength: kernelLength, precision: precision)
-    }
-
-    /// The plan for a convolution, after checking that its spectra and each concurrent
-    /// convolver's buffers fit what is left of the memory budget; and the bytes they take.
+    /// The plan for a convolution — `blockSize` when given, else the fastest by the cost model
+    /// whose spectra and concurrent convolvers' buffers fit what is left of the memory budget —
+    /// and the bytes it takes. When none fits, the error names the least any plan needs.
     func convolutionPlan(kernelLength: Int, kernelChannels: Int, routing: ChannelRouting, key: String?) throws -> (plan: PartitionPlan, bytes: Int) {
-        let plan = plan(kernelLength: kernelLength)
-        let estimate = plan.estimatedBytes(kernelChannels: kernelChannels, inputChannels: routing.inputChannelCount,
-                                           outputChannels: routing.outputChannelCount, precision: precision)
-        let bytes = estimate.spectra + estimate.perConvolver * concurrentProcessors
-        try reserve(bytes, for: "a \(kernelLength)-frame, \(kernelChannels)-channel kernel", key: key)
-        return (plan, bytes)
+        let candidates = blockSize.map { [PartitionPlan(kernelLength: kernelLength, blockSize: $0)] }
+            ?? PartitionPlan.byEstimatedCost(kernelLength: kernelLength, precision: precision)
+        func bytes(_ plan: PartitionPlan) -> Int {
+            let estimate = plan.estimatedBytes(kernelChannels: kernelChannels, inputChannels: routing.inputChannelCount,
+                                               outputChannels: routing.outputChannelCount, precision: precision)
+            return estimate.spectra + estimate.perConvolver * concurrentProcessors
+        }
+        let sized = candidates.map { (plan: $0, bytes: bytes($0)) }
+        let chosen = sized.first { memoryReserved + $0.bytes <= memoryBudget } ?? sized.min { $0.bytes < $1.bytes }!
+        try reserve(chosen.bytes, for: "a \(kernelLength)-frame, \(kernelChannels)-channel kernel", key: key)
+        return chosen
     }
 
     /// An error when `bytes`, with what the chain already holds, exceed the budget, naming what needs them.

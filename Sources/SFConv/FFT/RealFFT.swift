@@ -115,6 +115,15 @@ enum FFTAlignment {
     static let elements = 16
 }
 
+/// Which sizes ``RealFFT`` plans in place.
+enum FFTPlacement {
+    /// Powers of two from 65,536 points: FFTW_ESTIMATE's out-of-place plans for them measured
+    /// 1.3–2.3× slower here in double (1.1–1.6× in float), against a copy of `size` samples;
+    /// below that size, and for 25·2^k and 75·2^k, the out-of-place plans were as fast or faster
+    /// (up to 1.5×).
+    static func inPlace(size: Int) -> Bool { size >= 65_536 && size & (size - 1) == 0 }
+}
+
 /// A real FFT of one size whose spectra are `size / 2 + 1` interleaved complex values (re, im),
 /// planned once and executed on any buffers aligned like ``AlignedBuffer``'s whose offsets are
 /// multiples of ``FFTAlignment/elements``. (FFTW's split-format plans measured up to 2.4× slower here.)
@@ -128,16 +137,10 @@ final class RealFFT<Scalar: FFTScalar>: @unchecked Sendable {
     private let forwardPlan: OpaquePointer
     private let inversePlan: OpaquePointer
 
-    /// Powers of two from 65,536 points are planned in place: FFTW_ESTIMATE's out-of-place plans
-    /// for them measured 1.3–2.3× slower here in double (1.1–1.6× in float), against a copy of
-    /// `size` samples; below that size, and for 25·2^k and 75·2^k, the out-of-place plans were
-    /// as fast or faster (up to 1.5×).
-    static func transformsInPlace(size: Int) -> Bool { size >= 65_536 && size & (size - 1) == 0 }
-
     init(size: Int, planning: FFTPlanning) throws {
         precondition(size >= 2 && size % 2 == 0)
         self.size = size
-        inPlace = Self.transformsInPlace(size: size)
+        inPlace = FFTPlacement.inPlace(size: size)
         let bins = size / 2 + 1
         let spectrum = AlignedBuffer<Scalar>(count: 2 * bins)
         let time = inPlace ? spectrum : AlignedBuffer<Scalar>(count: size)
